@@ -1,0 +1,73 @@
+//! `pulse demo`: generates a realistic dataset, writes it as CSV files in the data directory
+//! (so users see the import format) and imports it.
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use pulse_demo::DemoOptions;
+use pulse_import::{ImportOptions, Progress};
+use pulse_store::ImportMode;
+
+use crate::import::{import, open_store, print_report, write_lock};
+
+#[derive(Debug, Args)]
+pub(crate) struct DemoArgs {
+    /// Size of the dataset: 1 ≈ 10k customers, 100k orders, 20k leads, 8k deals
+    #[arg(long, default_value_t = 1.0)]
+    scale: f64,
+    /// Seed of the generator; the same seed gives the same data
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// Only generate and import, then exit without the closing summary and without serving
+    #[arg(long)]
+    no_serve: bool,
+}
+
+pub(crate) fn run(data: &Path, args: DemoArgs) -> Result<ExitCode> {
+    if !(args.scale.is_finite() && args.scale > 0.0) {
+        bail!("--scale must be a positive number, not {}", args.scale);
+    }
+    let mut store = open_store(data)?;
+    let stages: Vec<String> = store.config().pipeline.stages.iter().map(|stage| stage.name.0.clone()).collect();
+    if stages.is_empty() {
+        bail!(
+            "{}: the pipeline has no stages; the demo needs some to move deals through",
+            data.join("pulse.toml").display()
+        );
+    }
+    let csv_dir = data.join("demo-csv");
+    let started = Instant::now();
+    let options = DemoOptions { scale: args.scale, seed: args.seed, stages };
+    let summary = pulse_demo::generate(&csv_dir, &options)
+        .with_context(|| format!("generating demo data in {}", csv_dir.display()))?;
+    let generated_in = started.elapsed();
+    let n_rows: u64 = summary.files.iter().map(|(_, _, rows)| rows).sum();
+    eprintln!(
+        "generated {n_rows} rows in {} files under {} in {:.2} s",
+        summary.files.len(),
+        csv_dir.display(),
+        generated_in.as_secs_f64()
+    );
+
+    let lock = write_lock(&store)?;
+    let sources = pulse_import::resolve_sources(&[csv_dir.clone()], None)?;
+    let started = Instant::now();
+    let report =
+        import(&mut store, &lock, &sources, ImportOptions { mode: ImportMode::AllOrNothing, progress: Progress::Auto })
+            .context("importing the demo data")?;
+    let imported_in = started.elapsed();
+    print_report(&report);
+    eprintln!(
+        "imported {} rows in {:.2} s ({:.0} rows/s)",
+        report.rows_read,
+        imported_in.as_secs_f64(),
+        report.rows_read as f64 / imported_in.as_secs_f64().max(1e-9)
+    );
+    if !args.no_serve {
+        println!("demo data is in {}; see it with: pulse status --data {}", data.display(), data.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}

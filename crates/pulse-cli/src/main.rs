@@ -1,0 +1,46 @@
+//! `pulse`: the command line of the Pulse CRM metrics engine.
+
+mod demo;
+mod import;
+mod status;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "pulse", version, about = "CRM metrics and analytics engine")]
+struct Cli {
+    /// The data directory (database and pulse.toml)
+    #[arg(long, global = true, env = "PULSE_DATA", default_value = "pulse-data")]
+    data: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Import CSV or JSON-lines files (or directories of them) into the store
+    Import(import::ImportArgs),
+    /// Generate a realistic demo dataset, write it as CSV files and import it
+    Demo(demo::DemoArgs),
+    /// Show the data directory, record counts, recent imports and the store size
+    Status,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Import(args) => import::run(&cli.data, args),
+        Command::Demo(args) => demo::run(&cli.data, args),
+        Command::Status => status::run(&cli.data),
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,238 @@
+//! The importer: reads CSV and JSON-lines files of the record kinds, parses every row into a
+//! typed record, stages it in the store, runs the checks that span records and then either
+//! writes everything, or (`SkipInvalid`) writes the valid rows and keeps the rejects in a file.
+//! Memory does not grow with the input: rows stream from the file into the store's staging
+//! tables, and only the first [`MAX_REPORTED_ERRORS`] errors are kept for the report.
+
+mod error;
+mod progress;
+mod reader;
+mod source;
+
+use std::fmt;
+use std::fs::{self, File};
+use std::io::BufWriter;
+use std::path::PathBuf;
+
+use pulse_model::FieldError;
+use pulse_store::{ImportMode, Outcome, Staged, Store, WriteLock};
+
+pub use error::{Error, Result};
+pub use progress::{PLAIN_EVERY_ROWS, Progress};
+pub use source::{Format, Source, resolve_sources};
+
+use crate::progress::{Phase, Tracker};
+use crate::reader::{Row, read_csv, read_json_lines};
+
+/// How many row errors a report keeps; the total is always counted.
+pub const MAX_REPORTED_ERRORS: usize = 1000;
+
+/// A rejected row with its location: `deals.csv:17: column amount: "12,50" is not a number`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowError {
+    pub file: String,
+    pub line: u64,
+    pub error: FieldError,
+}
+
+impl fmt::Display for RowError {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.error.column.is_empty() {
+            write!(formatter, "{}:{}: {}", self.file, self.line, self.error.reason)
+        } else {
+            write!(formatter, "{}:{}: {}", self.file, self.line, self.error)
+        }
+    }
+}
+
+/// The result of a successful import.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub outcome: Outcome,
+    pub rows_read: u64,
+    pub rows_rejected: u64,
+    /// The first rejected rows (`--skip-invalid` only), in file and line order.
+    pub rejected: Vec<RowError>,
+    /// Where every rejected row was written, when there were any.
+    pub rejects_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct ImportOptions {
+    pub mode: ImportMode,
+    pub progress: Progress,
+}
+
+/// Collects rejected rows: the first ones for the report, all of them in the rejects file.
+#[derive(Debug)]
+struct Rejects {
+    reported: Vec<RowError>,
+    total: u64,
+    file: Option<(PathBuf, csv::Writer<BufWriter<File>>)>,
+}
+
+impl Rejects {
+    fn add(&mut self, file: &str, kind: &str, line: u64, errors: Vec<FieldError>, record: &str) -> Result<()> {
+        self.total += 1;
+        if let Some((path, writer)) = &mut self.file {
+            for error in &errors {
+                let line_text = line.to_string();
+                writer
+                    .write_record([file, line_text.as_str(), kind, &error.column, &error.value, &error.reason, record])
+                    .map_err(|source| Error::Csv { path: path.clone(), source })?;
+            }
+        }
+        for error in errors {
+            if self.reported.len() < MAX_REPORTED_ERRORS {
+                self.reported.push(RowError { file: file.to_owned(), line, error });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Imports `sources` into `store`. The caller holds `lock` for the duration.
+pub fn import(store: &mut Store, lock: &WriteLock, sources: &[Source], options: ImportOptions) -> Result<Report> {
+    let names: Vec<String> = sources.iter().map(Source::display_name).collect();
+    let total_bytes =
+        sources.iter().map(|source| fs::metadata(&source.path).map_or(0, |metadata| metadata.len())).sum();
+    let rejects_dir = store.rejects_dir();
+    let tracker = Tracker::new(options.progress, total_bytes);
+    let mut rows_read = 0u64;
+    let mut transaction = store.begin_import(lock, options.mode, &names)?;
+    let import_id = transaction.import_id();
+    let mut rejects = Rejects { reported: Vec::new(), total: 0, file: None };
+    if options.mode == ImportMode::SkipInvalid {
+        fs::create_dir_all(&rejects_dir).map_err(|source| Error::Io { path: rejects_dir.clone(), source })?;
+        let path = rejects_dir.join(format!("import-{import_id}.csv.partial"));
+        let file = File::create(&path).map_err(|source| Error::Io { path: path.clone(), source })?;
+        let mut writer = csv::Writer::from_writer(BufWriter::new(file));
+        writer
+            .write_record(["file", "line", "kind", "column", "value", "reason", "record"])
+            .map_err(|source| Error::Csv { path: path.clone(), source })?;
+        rejects.file = Some((path, writer));
+    }
+
+    for (file_index, source) in sources.iter().enumerate() {
+        let file = File::open(&source.path).map_err(|error| Error::Io { path: source.path.clone(), source: error })?;
+        let input = tracker.reader(file);
+        let name = &names[file_index];
+        let kind = source.kind.name();
+        let config = transaction.config().clone();
+        let on_row = |line: u64, row: Row| -> Result<()> {
+            rows_read += 1;
+            tracker.row(rows_read);
+            match row {
+                Row::Valid(record) => match transaction.stage(&record, file_index, line)? {
+                    Staged::Accepted => Ok(()),
+                    Staged::Duplicate { file_index: first_file, line: first_line } => {
+                        let first = if first_file == file_index {
+                            format!("line {first_line}")
+                        } else {
+                            format!("{}:{first_line}", names[first_file])
+                        };
+                        let key = record.key().replace('\u{1f}', ", ");
+                        let error = FieldError::new(
+                            record.kind().identity().join("/"),
+                            key,
+                            format!("has the same identity as {first} of this import"),
+                        );
+                        rejects.add(name, kind, line, vec![error], &record_json(&record))
+                    }
+                },
+                Row::Invalid(errors, raw) => rejects.add(name, kind, line, errors, &raw),
+            }
+        };
+        match source.format {
+            Format::Csv => read_csv(source, input, &config, on_row)?,
+            Format::JsonLines => read_json_lines(source, input, &config, on_row)?,
+        }
+    }
+
+    tracker.phase(Phase::Checking);
+    loop {
+        let found = transaction.check()?;
+        if found.is_empty() {
+            break;
+        }
+        for reject in &found {
+            rejects.add(
+                &names[reject.file_index],
+                reject.kind.name(),
+                reject.line,
+                vec![reject.error.clone()],
+                &reject.record,
+            )?;
+        }
+        if options.mode == ImportMode::AllOrNothing {
+            break;
+        }
+        // Removing a row can orphan rows that reference it, so check again until nothing changes.
+        transaction.discard(&found)?;
+    }
+    rejects.reported.sort_by(|left, right| {
+        (names.iter().position(|name| *name == left.file), left.line)
+            .cmp(&(names.iter().position(|name| *name == right.file), right.line))
+    });
+
+    if options.mode == ImportMode::AllOrNothing && rejects.total > 0 {
+        drop(transaction);
+        tracker.finish();
+        store.record_rejected_import(lock, options.mode, &names, rows_read, rejects.total)?;
+        return Err(Error::Rejected { errors: rejects.reported, total: rejects.total });
+    }
+
+    let final_rejects_path = match rejects.file.take() {
+        Some((path, writer)) => {
+            let file =
+                writer.into_inner().map_err(|error| Error::Io { path: path.clone(), source: error.into_error() })?;
+            file.into_inner()
+                .map_err(|error| Error::Io { path: path.clone(), source: error.into_error() })?
+                .sync_all()
+                .map_err(|source| Error::Io { path: path.clone(), source })?;
+            if rejects.total > 0 {
+                Some((path.clone(), path.with_extension("")))
+            } else {
+                fs::remove_file(&path).map_err(|source| Error::Io { path, source })?;
+                None
+            }
+        }
+        None => None,
+    };
+    tracker.phase(Phase::Writing);
+    let rejects_name = final_rejects_path.as_ref().map(|(_, path)| path.display().to_string());
+    let outcome = transaction.commit(rows_read, rejects.total, rejects_name.as_deref())?;
+    if let Some((partial, path)) = &final_rejects_path {
+        fs::rename(partial, path).map_err(|source| Error::Io { path: path.clone(), source })?;
+    }
+    tracker.finish();
+    Ok(Report {
+        outcome,
+        rows_read,
+        rows_rejected: rejects.total,
+        rejected: rejects.reported,
+        rejects_file: final_rejects_path.map(|(_, path)| path),
+    })
+}
+
+fn record_json(record: &pulse_model::Record) -> String {
+    let object: serde_json::Map<String, serde_json::Value> = record
+        .kind()
+        .columns()
+        .iter()
+        .zip(record.values())
+        .map(|(column, value)| {
+            let json = match value {
+                pulse_model::Value::Null => serde_json::Value::Null,
+                pulse_model::Value::Int(number) if column.column_type == pulse_model::ColumnType::Timestamp => {
+                    serde_json::Value::from(pulse_model::Timestamp::from_micros(number).to_rfc3339())
+                }
+                pulse_model::Value::Int(number) => serde_json::Value::from(number),
+                pulse_model::Value::Real(number) => serde_json::Value::from(number),
+                pulse_model::Value::Text(text) => serde_json::Value::from(text.into_owned()),
+            };
+            (column.name.to_owned(), json)
+        })
+        .collect();
+    serde_json::Value::Object(object).to_string()
+}
