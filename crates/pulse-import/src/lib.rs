@@ -131,10 +131,9 @@ pub fn import(store: &mut Store, lock: &WriteLock, sources: &[Source], options: 
                         } else {
                             format!("{}:{first_line}", names[first_file])
                         };
-                        let key = record.key().replace('\u{1f}', ", ");
                         let error = FieldError::new(
                             record.kind().identity().join("/"),
-                            key,
+                            record.identity_text(),
                             format!("has the same identity as {first} of this import"),
                         );
                         rejects.add(name, kind, line, vec![error], &record_json(&record))

@@ -144,6 +144,24 @@ macro_rules! record_kinds {
                 }
             }
 
+            /// The identity for people: the identity values joined by ", ", timestamps in RFC 3339.
+            pub fn identity_text(&self) -> String {
+                let columns = self.kind().columns();
+                let values = self.values();
+                self.kind()
+                    .identity()
+                    .iter()
+                    .map(|name| {
+                        let position = columns.iter().position(|column| column.name == *name).expect("identity columns are declared");
+                        match (&values[position], columns[position].column_type) {
+                            (Value::Int(micros), crate::field::ColumnType::Timestamp) => Timestamp::from_micros(*micros).to_rfc3339(),
+                            (value, _) => value_text(value.clone()),
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }
+
             /// The identity as one string: the identity values joined by U+001F.
             pub fn key(&self) -> String {
                 match self {
@@ -536,7 +554,6 @@ impl Validate for Lead {
         if self.converted_at.is_some() && self.customer_id.is_none() {
             errors.push(FieldError::new("customer_id", "", "is required when converted_at is set"));
         }
-        not_before(errors, "converted_at", self.converted_at, "created_at", self.created_at);
     }
 }
 
@@ -707,9 +724,7 @@ impl Validate for EmailListDay {
 }
 
 impl Validate for User {
-    fn validate(&mut self, _: &Config, errors: &mut Vec<FieldError>) {
-        not_before(errors, "deactivated_at", self.deactivated_at, "created_at", self.created_at);
-    }
+    fn validate(&mut self, _: &Config, _: &mut Vec<FieldError>) {}
 }
 
 impl Validate for UsageEvent {
