@@ -40,7 +40,9 @@ fn line_numbers_are_physical_lines() {
     check(
         "customers.csv",
         "customer_id,name,created_at\nc9,\"Ann\nand\nsons\",2024-03-01\nc10,Bob,yesterday\n",
-        &["customers.csv:5: column created_at: \"yesterday\" is not a valid timestamp (ISO 8601, e.g. 2024-03-05T14:30:00Z)"],
+        &[
+            "customers.csv:5: column created_at: \"yesterday\" is not a valid timestamp (ISO 8601, e.g. 2024-03-05T14:30:00Z)",
+        ],
     );
 }
 
@@ -57,7 +59,10 @@ fn rows_must_match_the_header_width() {
 fn unknown_columns_become_attributes_on_customers_and_leads() {
     let mut workspace = Workspace::new();
     workspace
-        .import(&[("customers.csv", "customer_id,name,created_at,Tier,favourite colour\nc9,Ann,2024-03-01,gold,\n")], ImportMode::AllOrNothing)
+        .import(
+            &[("customers.csv", "customer_id,name,created_at,Tier,favourite colour\nc9,Ann,2024-03-01,gold,\n")],
+            ImportMode::AllOrNothing,
+        )
         .unwrap();
     let versions = workspace.store.versions(Kind::Customers, "c9").unwrap();
     assert_eq!(versions.len(), 1);
@@ -96,7 +101,8 @@ fn json_lines_follow_the_same_rules() {
 #[test]
 fn json_lines_values_import() {
     let mut workspace = Workspace::new();
-    let line = r#"{"order_id":"o1","customer_id":"c1","at":"2024-03-01T10:00:00+02:00","amount":12.25,"status":"PAID"}"#;
+    let line =
+        r#"{"order_id":"o1","customer_id":"c1","at":"2024-03-01T10:00:00+02:00","amount":12.25,"status":"PAID"}"#;
     workspace.import(&[("orders.jsonl", line)], ImportMode::AllOrNothing).unwrap();
     let versions = workspace.store.versions(Kind::Orders, "o1").unwrap();
     let record: serde_json::Value = serde_json::from_str(&versions[0].2).unwrap();
@@ -120,15 +126,21 @@ fn kinds_come_from_file_names_or_the_kind_option() {
     for name in ["orders.csv", "customers.csv", "notes.md"] {
         std::fs::write(dir.path().join(name), "x\n").unwrap();
     }
-    let kinds: Vec<Kind> = resolve_sources(&[dir.path().to_owned()], None).unwrap().iter().map(|source| source.kind).collect();
+    let kinds: Vec<Kind> =
+        resolve_sources(&[dir.path().to_owned()], None).unwrap().iter().map(|source| source.kind).collect();
     assert_eq!(kinds, [Kind::Customers, Kind::Orders]);
 }
 
 #[test]
 fn timestamps_without_offset_are_workspace_local() {
-    let mut workspace = Workspace::with_config(Some("timezone = \"America/New_York\"\n[pipeline]\nstages = [{ name = \"lead\", probability = 0.1 }]\n"));
-    workspace.import(&[("orders.csv", "order_id,customer_id,at,amount\no1,c1,2024-03-01,5\n")], ImportMode::AllOrNothing).unwrap();
-    let record: serde_json::Value = serde_json::from_str(&workspace.store.versions(Kind::Orders, "o1").unwrap()[0].2).unwrap();
+    let mut workspace = Workspace::with_config(Some(
+        "timezone = \"America/New_York\"\n[pipeline]\nstages = [{ name = \"lead\", probability = 0.1 }]\n",
+    ));
+    workspace
+        .import(&[("orders.csv", "order_id,customer_id,at,amount\no1,c1,2024-03-01,5\n")], ImportMode::AllOrNothing)
+        .unwrap();
+    let record: serde_json::Value =
+        serde_json::from_str(&workspace.store.versions(Kind::Orders, "o1").unwrap()[0].2).unwrap();
     // Midnight in New York in winter (UTC−5) is 05:00 UTC: the order stays on March 1.
     assert_eq!(record["at"], "2024-03-01T05:00:00.000000Z");
 }

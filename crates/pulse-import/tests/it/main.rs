@@ -53,7 +53,10 @@ impl Workspace {
 
     /// Writes the files into a fresh sub-directory and imports them.
     fn import(&mut self, files: &[(&str, &str)], mode: ImportMode) -> Result<Report, Error> {
-        let input = self.dir.path().join(format!("input-{}", self.store.imports(1).unwrap().first().map_or(0, |log| log.id) + 1));
+        let input = self
+            .dir
+            .path()
+            .join(format!("input-{}", self.store.imports(1).unwrap().first().map_or(0, |log| log.id) + 1));
         std::fs::create_dir_all(&input).unwrap();
         let paths: Vec<PathBuf> = files
             .iter()

@@ -6,7 +6,8 @@ use pulse_store::{ImportMode, Store};
 
 use crate::{Workspace, messages};
 
-const MIXED_ORDERS: &str = "order_id,customer_id,at,amount\no1,c1,2024-03-01,5\no2,c1,2024-03-01,oops\no3,c2,2024-03-02,7\n";
+const MIXED_ORDERS: &str =
+    "order_id,customer_id,at,amount\no1,c1,2024-03-01,5\no2,c1,2024-03-01,oops\no3,c2,2024-03-02,7\n";
 
 #[test]
 fn all_or_nothing_writes_nothing_and_records_the_attempt() {
@@ -57,7 +58,10 @@ fn skip_invalid_cascades_to_rows_that_reference_a_rejected_row() {
             "deal_stage_changes.csv:2: column deal_id: \"d9\" is not in deals (neither stored nor in this import)",
         ]
     );
-    assert_eq!((workspace.count("customers"), workspace.count("deals"), workspace.count("deal_stage_changes")), (3, 3, 1));
+    assert_eq!(
+        (workspace.count("customers"), workspace.count("deals"), workspace.count("deal_stage_changes")),
+        (3, 3, 1)
+    );
 }
 
 #[test]
@@ -87,7 +91,11 @@ fn importing_the_same_files_twice_changes_no_count() {
     let counts = workspace.store.counts().unwrap();
     let second = workspace.import(&files, ImportMode::AllOrNothing).unwrap();
     assert_eq!(workspace.store.counts().unwrap(), counts);
-    let totals = second.outcome.kinds.iter().fold((0, 0, 0), |acc, kind| (acc.0 + kind.inserted, acc.1 + kind.updated, acc.2 + kind.unchanged));
+    let totals = second
+        .outcome
+        .kinds
+        .iter()
+        .fold((0, 0, 0), |acc, kind| (acc.0 + kind.inserted, acc.1 + kind.updated, acc.2 + kind.unchanged));
     assert_eq!(totals, (0, 0, 4));
     for kind in [Kind::Customers, Kind::Orders, Kind::MarketingSpend] {
         assert_eq!(workspace.store.history_count(kind).unwrap(), 0, "an unchanged row makes no history ({kind})");
@@ -97,8 +105,12 @@ fn importing_the_same_files_twice_changes_no_count() {
 #[test]
 fn replacing_a_record_keeps_the_old_version() {
     let mut workspace = Workspace::new();
-    let first = workspace.import(&[("orders.csv", "order_id,customer_id,at,amount\no1,c1,2024-03-01,5\n")], ImportMode::AllOrNothing).unwrap();
-    let second = workspace.import(&[("orders.csv", "order_id,customer_id,at,amount\no1,c1,2024-03-01,6\n")], ImportMode::AllOrNothing).unwrap();
+    let first = workspace
+        .import(&[("orders.csv", "order_id,customer_id,at,amount\no1,c1,2024-03-01,5\n")], ImportMode::AllOrNothing)
+        .unwrap();
+    let second = workspace
+        .import(&[("orders.csv", "order_id,customer_id,at,amount\no1,c1,2024-03-01,6\n")], ImportMode::AllOrNothing)
+        .unwrap();
     assert_eq!(second.outcome.kinds[0].updated, 1);
     assert_eq!(workspace.count("orders"), 1);
     let versions = workspace.store.versions(Kind::Orders, "o1").unwrap();
@@ -116,8 +128,18 @@ fn replacing_a_record_keeps_the_old_version() {
 #[test]
 fn facts_are_identified_by_their_identity_columns() {
     let mut workspace = Workspace::new();
-    workspace.import(&[("marketing_spend.csv", "date,channel,amount,purpose\n2024-03-01,email,10,\n2024-03-01,email,4,brand\n")], ImportMode::AllOrNothing).unwrap();
-    workspace.import(&[("marketing_spend.csv", "date,channel,amount,purpose\n2024-03-01,email,12,acquisition\n")], ImportMode::AllOrNothing).unwrap();
+    workspace
+        .import(
+            &[("marketing_spend.csv", "date,channel,amount,purpose\n2024-03-01,email,10,\n2024-03-01,email,4,brand\n")],
+            ImportMode::AllOrNothing,
+        )
+        .unwrap();
+    workspace
+        .import(
+            &[("marketing_spend.csv", "date,channel,amount,purpose\n2024-03-01,email,12,acquisition\n")],
+            ImportMode::AllOrNothing,
+        )
+        .unwrap();
     assert_eq!(workspace.count("marketing_spend"), 2);
     assert_eq!(workspace.store.history_count(Kind::MarketingSpend).unwrap(), 1);
 }
@@ -125,14 +147,24 @@ fn facts_are_identified_by_their_identity_columns() {
 #[test]
 fn replacing_a_parent_may_not_strand_its_stored_children() {
     let mut workspace = Workspace::new();
-    workspace.import(&[("deal_stage_changes.csv", "deal_id,stage,entered_at\nd1,lead,2024-01-10\n")], ImportMode::AllOrNothing).unwrap();
+    workspace
+        .import(
+            &[("deal_stage_changes.csv", "deal_id,stage,entered_at\nd1,lead,2024-01-10\n")],
+            ImportMode::AllOrNothing,
+        )
+        .unwrap();
     let result = workspace.import(
-        &[("deals.csv", "deal_id,customer_id,created_at,amount,status,closed_at\nd1,c1,2024-01-01,100,won,2024-01-05\n")],
+        &[(
+            "deals.csv",
+            "deal_id,customer_id,created_at,amount,status,closed_at\nd1,c1,2024-01-01,100,won,2024-01-05\n",
+        )],
         ImportMode::AllOrNothing,
     );
     assert_eq!(
         messages(&result),
-        ["deals.csv:2: column closed_at: \"2024-01-05T00:00:00Z\" would leave the stored deal_stage_changes row at 2024-01-10T00:00:00Z outside the deal's lifetime"]
+        [
+            "deals.csv:2: column closed_at: \"2024-01-05T00:00:00Z\" would leave the stored deal_stage_changes row at 2024-01-10T00:00:00Z outside the deal's lifetime"
+        ]
     );
 }
 
@@ -149,9 +181,13 @@ fn the_timezone_cannot_change_once_records_exist() {
 #[test]
 fn a_bad_configuration_is_a_located_error() {
     let dir = tempfile::TempDir::new().unwrap();
-    std::fs::write(dir.path().join("pulse.toml"), "currency = \"USD\"\n[pipeline]\nstages = [{ probability = 0.5 }]\n").unwrap();
+    std::fs::write(dir.path().join("pulse.toml"), "currency = \"USD\"\n[pipeline]\nstages = [{ probability = 0.5 }]\n")
+        .unwrap();
     let error = Store::open(dir.path()).unwrap_err().to_string();
-    assert!(error.contains("pulse.toml") && error.contains("line 3") && error.contains("missing field `name`"), "{error}");
+    assert!(
+        error.contains("pulse.toml") && error.contains("line 3") && error.contains("missing field `name`"),
+        "{error}"
+    );
     std::fs::write(dir.path().join("pulse.toml"), "currency = \"USD\"\nstall_dayz = 3\n").unwrap();
     let error = Store::open(dir.path()).unwrap_err().to_string();
     assert!(error.contains("line 2") && error.contains("unknown field `stall_dayz`"), "{error}");
