@@ -53,7 +53,7 @@ pub(crate) fn run(data: &Path, args: DemoArgs) -> Result<ExitCode> {
     );
 
     let lock = write_lock(&store)?;
-    let sources = pulse_import::resolve_sources(&[csv_dir.clone()], None)?;
+    let sources = pulse_import::resolve_sources(std::slice::from_ref(&csv_dir), None)?;
     let started = Instant::now();
     let report =
         import(&mut store, &lock, &sources, ImportOptions { mode: ImportMode::AllOrNothing, progress: Progress::Auto })

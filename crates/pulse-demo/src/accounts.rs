@@ -227,7 +227,7 @@ impl Accounts {
             active_until,
             churned_at,
             health,
-            tickets_per_year: segment.tickets_per_year() * (1.7 - 1.2 * health) * if paying { 1.0 } else { 0.3 },
+            tickets_per_year: segment.tickets_per_year() * (2.7 - 1.9 * health) * if paying { 1.0 } else { 0.3 },
             account_owner,
         };
         write_tickets(context, tables, rng, &service, &mut self.times)?;
@@ -314,8 +314,8 @@ impl Accounts {
         customer: &NewCustomer,
         model: Model,
     ) -> Result<Option<ExpansionDeal>> {
-        let mut created_at =
-            customer.created_at + 45 * SECONDS_PER_DAY + (exponential(rng, 200.0) * SECONDS_PER_DAY as f64) as i64;
+        let after_signing = 45 * SECONDS_PER_DAY + (exponential(rng, 200.0) * SECONDS_PER_DAY as f64) as i64;
+        let mut created_at = context.calendar.office_hours_from(rng, customer.created_at + after_signing);
         if created_at >= CALENDAR_END - SECONDS_PER_HOUR {
             let remaining = (CALENDAR_END - customer.created_at) as f64;
             created_at = customer.created_at + (remaining * uniform(rng, 0.2, 0.9)) as i64;
@@ -327,7 +327,8 @@ impl Accounts {
             }
             Model::Buyer | Model::Prospect => (0, whole_dollars(log_normal(rng, 2_500.0, 0.6))),
         };
-        let outcome: DealOutcome = simulate_deal(rng, context.stages.len(), created_at, 1.5, &mut self.stage_entries);
+        let outcome: DealOutcome =
+            simulate_deal(&context.calendar, rng, context.stages.len(), created_at, 1.5, &mut self.stage_entries);
         let deal = Deal {
             number: tables.deals.allocate_id(),
             customer: Some(customer.number),
@@ -413,22 +414,20 @@ impl Accounts {
         if first_order_at >= CALENDAR_END {
             return Ok(None);
         }
-        let orders_per_year = log_normal(rng, 6.0, 0.7) * (0.6 + 0.8 * health);
+        let orders_per_year = log_normal(rng, 7.0, 0.7) * (0.6 + 0.8 * health);
         let lifetime_days = exponential(rng, 730.0 * (0.4 + health));
         let active_until = (first_order_at + (lifetime_days * SECONDS_PER_DAY as f64) as i64).min(CALENDAR_END);
         let years = context.calendar.weighted_days(first_order_at, active_until, Rhythm::Consumer) / 365.25;
         self.times.clear();
         self.times.push(first_order_at);
-        for _ in 0..poisson(rng, orders_per_year * years) {
-            self.times.push(context.calendar.sample_instant(
-                rng,
-                first_order_at + 1,
-                active_until,
-                Rhythm::Consumer,
-                Trend::Flat,
-            ));
-        }
-        self.times.sort_unstable();
+        let n_repeat_orders = poisson(rng, orders_per_year * years);
+        context.calendar.sample_instants(
+            rng,
+            (first_order_at + 1, active_until),
+            n_repeat_orders,
+            Rhythm::Consumer,
+            &mut self.times,
+        );
         let favourite = pick(rng, PRODUCT_CATEGORIES);
         for &at in &self.times {
             let category = if chance(rng, 0.75) { favourite } else { pick(rng, PRODUCT_CATEGORIES) };

@@ -3,7 +3,7 @@
 
 use rand::Rng;
 
-use crate::calendar::{Rhythm, Trend};
+use crate::calendar::Rhythm;
 use crate::context::Context;
 use crate::error::Result;
 use crate::output::{ACTIVITY_ID, CUSTOMER_ID, DEAL_ID, LEAD_ID, Tables, USER_ID};
@@ -64,7 +64,8 @@ impl Work {
     }
 }
 
-/// About `mean_count` activity instants in `[from, to)`, in chronological order, into `times`.
+/// About `mean_count` activity instants in `[from, to)`, in office hours and chronological
+/// order, into `times`.
 pub(crate) fn plan_activity_times(
     context: &Context,
     rng: &mut impl Rng,
@@ -74,13 +75,8 @@ pub(crate) fn plan_activity_times(
     times: &mut Vec<i64>,
 ) {
     times.clear();
-    if to <= from {
-        return;
-    }
-    for _ in 0..poisson(rng, mean_count) {
-        times.push(context.calendar.sample_instant(rng, from, to, Rhythm::Business, Trend::Flat));
-    }
-    times.sort_unstable();
+    let count = poisson(rng, mean_count);
+    context.calendar.sample_instants(rng, (from, to), count, Rhythm::Business, times);
 }
 
 /// Who works on what: the owner (a user number) and their department, the subject and the kind

@@ -18,6 +18,8 @@ pub(crate) const CALENDAR_START: i64 = 1_672_531_200;
 /// 2026-01-01T00:00:00Z, the first instant after the data set.
 pub(crate) const CALENDAR_END: i64 = 1_767_225_600;
 pub(crate) const N_DAYS: usize = 1_096;
+const OFFICE_OPENS: i64 = 8 * SECONDS_PER_HOUR;
+const OFFICE_CLOSES: i64 = 18 * SECONDS_PER_HOUR;
 
 /// Whose habits shape the activity: offices (weekdays, office hours) or consumers (every day,
 /// evenings, a strong Q4 with Black Friday).
@@ -77,6 +79,30 @@ impl Calendar {
         !weekend && !is_public_holiday(date)
     }
 
+    /// The first moment at or after `instant` in office hours (working days, 08:00 to 18:00):
+    /// `instant` itself when it is in them, else a little after 08:00 on the next working
+    /// morning. [`CALENDAR_END`] when there is none left in the calendar.
+    pub(crate) fn office_hours_from(&self, rng: &mut impl Rng, instant: i64) -> i64 {
+        if instant >= CALENDAR_END {
+            return CALENDAR_END;
+        }
+        let mut day = day_of(instant);
+        let second_of_day = instant - start_of_day(day);
+        if self.is_working_day(day) && (OFFICE_OPENS..OFFICE_CLOSES).contains(&second_of_day) {
+            return instant;
+        }
+        if second_of_day >= OFFICE_OPENS {
+            day += 1;
+        }
+        while day < N_DAYS && !self.is_working_day(day) {
+            day += 1;
+        }
+        if day >= N_DAYS {
+            return CALENDAR_END;
+        }
+        start_of_day(day) + OFFICE_OPENS + rng.random_range(0..2 * SECONDS_PER_HOUR)
+    }
+
     /// The weight of a day, 1 on average over the calendar.
     pub(crate) fn day_weight(&self, day: usize, rhythm: Rhythm, trend: Trend) -> f64 {
         self.day_profile(rhythm, trend).weights[day]
@@ -93,6 +119,25 @@ impl Calendar {
     /// An instant in `[from, to)` drawn with the density of the rhythm.
     pub(crate) fn sample_instant(&self, rng: &mut impl Rng, from: i64, to: i64, rhythm: Rhythm, trend: Trend) -> i64 {
         self.instant_at(rng.random::<f64>(), from, to, rhythm, trend)
+    }
+
+    /// Appends `count` instants in `[from, to)` drawn with the density of the rhythm (none when
+    /// the range is empty), then sorts `instants` into chronological order.
+    pub(crate) fn sample_instants(
+        &self,
+        rng: &mut impl Rng,
+        range: (i64, i64),
+        count: u64,
+        rhythm: Rhythm,
+        instants: &mut Vec<i64>,
+    ) {
+        let (from, to) = range;
+        if to > from {
+            for _ in 0..count {
+                instants.push(self.sample_instant(rng, from, to, rhythm, Trend::Flat));
+            }
+        }
+        instants.sort_unstable();
     }
 
     /// The instant in `[from, to)` below which a share `quantile` of the activity lies. Monotone

@@ -5,7 +5,7 @@
 use rand::Rng;
 
 use crate::activities::{Assignment, Subject, Work, plan_activity_times, write_activities};
-use crate::calendar::{CALENDAR_END, SECONDS_PER_DAY, SECONDS_PER_HOUR};
+use crate::calendar::{CALENDAR_END, Calendar, SECONDS_PER_DAY, SECONDS_PER_HOUR};
 use crate::channel::Channel;
 use crate::context::Context;
 use crate::error::Result;
@@ -50,6 +50,7 @@ impl DealOutcome {
 /// (entered_at, stage index) at strictly increasing instants, the first at or just after
 /// `created_at`, all before the close and before the end of the calendar.
 pub(crate) fn simulate_deal(
+    calendar: &Calendar,
     rng: &mut impl Rng,
     n_stages: usize,
     created_at: i64,
@@ -73,7 +74,8 @@ pub(crate) fn simulate_deal(
         if chance(rng, STALL_PROBABILITY) {
             days_in_stage *= uniform(rng, 5.0, 12.0);
         }
-        let next = entered_at + ((days_in_stage * SECONDS_PER_DAY as f64) as i64).max(1_800);
+        let next =
+            calendar.office_hours_from(rng, entered_at + ((days_in_stage * SECONDS_PER_DAY as f64) as i64).max(1_800));
         if next >= CALENDAR_END {
             return DealOutcome { status: DealStatus::Open, closed_at: None, lost_reason: None };
         }
@@ -153,7 +155,7 @@ pub(crate) fn write_deal(
     // Activities up to and including the close.
     let worked_until = outcome.closed_at.map_or(CALENDAR_END, |closed_at| closed_at + 1);
     let days_open = (worked_until - deal.created_at) as f64 / SECONDS_PER_DAY as f64;
-    let mean_count = (1.0 + days_open / 8.0).min(15.0);
+    let mean_count = (1.0 + days_open / 12.0).min(12.0);
     plan_activity_times(context, rng, deal.created_at, worked_until, mean_count, times);
     let assignment = Assignment {
         owner: deal.owner,

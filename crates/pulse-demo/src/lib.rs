@@ -1,5 +1,5 @@
 //! Generates a realistic demo data set for Pulse: one CSV file per record kind of the data format
-//! (`docs` in `spec/data-format.md`), three years of a growing business (2023–2025) that sells
+//! (`spec/data-format.md`) describing three years (2023–2025) of a growing business that sells
 //! subscriptions and products through eight channels, with its sales pipeline, support desk,
 //! surveys, marketing and team.
 //!

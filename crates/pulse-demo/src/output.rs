@@ -205,7 +205,8 @@ pub(crate) struct Table {
     text: String,
     n_columns: usize,
     n_rows: u64,
-    n_instants: u64,
+    instants_until_offset: u64,
+    n_offsets_written: usize,
     last_id: u64,
 }
 
@@ -227,7 +228,8 @@ impl Table {
             text: String::with_capacity(256),
             n_columns: header.len(),
             n_rows: 0,
-            n_instants: 0,
+            instants_until_offset: OFFSET_EVERY,
+            n_offsets_written: 0,
             last_id: 0,
         };
         for column in header {
@@ -313,13 +315,18 @@ impl Table {
             "{} has an instant outside the calendar: {instant}",
             self.kind
         );
-        self.n_instants += 1;
+        self.instants_until_offset -= 1;
+        let offset_due = self.instants_until_offset == 0;
+        if offset_due {
+            self.instants_until_offset = OFFSET_EVERY;
+        }
+        // Near the edges a local wall-clock time would show a day outside the calendar.
         let away_from_edges =
-            instant >= CALENDAR_START + 2 * SECONDS_PER_DAY && instant < CALENDAR_END - 2 * SECONDS_PER_DAY;
+            (CALENDAR_START + 2 * SECONDS_PER_DAY..CALENDAR_END - 2 * SECONDS_PER_DAY).contains(&instant);
         let mut buffer = [0; 25];
-        let length = if away_from_edges && self.n_instants % OFFSET_EVERY == 0 {
-            let offset_index = (self.n_instants / OFFSET_EVERY) as usize % OFFSETS_MINUTES.len();
-            let offset_minutes = OFFSETS_MINUTES[offset_index];
+        let length = if offset_due && away_from_edges {
+            let offset_minutes = OFFSETS_MINUTES[self.n_offsets_written % OFFSETS_MINUTES.len()];
+            self.n_offsets_written += 1;
             let civil = civil_time(instant + offset_minutes * 60);
             write_date(&mut buffer, &civil);
             write_time(&mut buffer, &civil);

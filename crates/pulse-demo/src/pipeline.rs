@@ -82,13 +82,14 @@ fn write_lead(
     let mut deal = None;
     if with_deal {
         let delay = SECONDS_PER_HOUR + (exponential(rng, 6.0) * SECONDS_PER_DAY as f64) as i64;
-        let mut created_at = lead.created_at + delay;
+        let mut created_at = context.calendar.office_hours_from(rng, lead.created_at + delay);
         if created_at >= CALENDAR_END {
             created_at = lead.created_at + (CALENDAR_END - lead.created_at) / 2;
         }
         let segment = if lead.identity.company.is_some() { Segment::random_for_deal(rng) } else { Segment::Smb };
         let monthly_price_cents = segment.monthly_price_cents(rng);
         let outcome = simulate_deal(
+            &context.calendar,
             rng,
             context.stages.len(),
             created_at,
@@ -115,7 +116,8 @@ fn write_lead(
         let converted_at = lead.created_at + 600 + (exponential(rng, 9.0) * SECONDS_PER_DAY as f64) as i64;
         converted = (converted_at < CALENDAR_END).then_some((converted_at, Origin::SelfServe));
     } else if chance(rng, 0.5) {
-        let at = lead.created_at + SECONDS_PER_HOUR + (exponential(rng, 12.0) * SECONDS_PER_DAY as f64) as i64;
+        let delay = SECONDS_PER_HOUR + (exponential(rng, 12.0) * SECONDS_PER_DAY as f64) as i64;
+        let at = context.calendar.office_hours_from(rng, lead.created_at + delay);
         disqualified_at = (at < CALENDAR_END).then_some(at);
     }
     let customer_number = converted.map(|_| tables.customers.allocate_id());
@@ -151,7 +153,7 @@ fn write_lead(
         .flatten()
         .min()
         .unwrap_or(CALENDAR_END);
-    let mean_touches = if with_deal { 1.2 } else { 0.6 };
+    let mean_touches = if with_deal { 1.0 } else { 0.45 };
     plan_activity_times(context, rng, lead.created_at, prospecting_ends, mean_touches, &mut buffers.times);
     let assignment = Assignment {
         owner: lead.owner,

@@ -49,16 +49,13 @@ pub(crate) fn write_tickets(
     let years = context.calendar.weighted_days(service.created_at, service.active_until, Rhythm::Business) / 365.25;
     let n_tickets = poisson(rng, service.tickets_per_year * years);
     times.clear();
-    for _ in 0..n_tickets {
-        times.push(context.calendar.sample_instant(
-            rng,
-            service.created_at,
-            service.active_until,
-            Rhythm::Business,
-            crate::calendar::Trend::Flat,
-        ));
-    }
-    times.sort_unstable();
+    context.calendar.sample_instants(
+        rng,
+        (service.created_at, service.active_until),
+        n_tickets,
+        Rhythm::Business,
+        times,
+    );
     for &opened_at in times.iter() {
         write_ticket(context, tables, rng, service, opened_at)?;
     }
@@ -123,7 +120,7 @@ fn write_ticket(
         };
         write_response(tables, service.customer, &response)?;
     }
-    if chance(rng, 0.07) {
+    if chance(rng, 0.05) {
         let at = resolved_at + 600 + hours(exponential(rng, 12.0));
         let effort = (0.55 - 0.45 * service.health + resolution_hours / 300.0 + normal(rng, 0.0, 0.15)).clamp(0.0, 1.0);
         write_effort_response(tables, rng, service.customer, at, effort, "support")?;
@@ -175,14 +172,14 @@ pub(crate) fn write_relationship_surveys(
     let mut invited_at = service.created_at + 30 * SECONDS_PER_DAY + uniform_seconds(rng, 0, 10 * SECONDS_PER_DAY);
     let mut touchpoint = "onboarding";
     while invited_at < service.active_until {
-        if chance(rng, 0.22) {
+        if chance(rng, 0.2) {
             let at = invited_at + hours(exponential(rng, 36.0));
             if at < service.active_until.min(CALENDAR_END) {
                 let leaving_soon = service
                     .churned_at
                     .is_some_and(|churned_at| churned_at > at && churned_at - at < 180 * SECONDS_PER_DAY);
                 let mood = service.health - if leaving_soon { 0.3 } else { 0.0 };
-                let score = normal(rng, 3.0 + 8.0 * mood, 1.2).round().clamp(0.0, 10.0) as u64;
+                let score = normal(rng, 3.6 + 8.0 * mood, 1.2).round().clamp(0.0, 10.0) as u64;
                 let response = Response {
                     at,
                     kind: "nps",
@@ -193,7 +190,8 @@ pub(crate) fn write_relationship_surveys(
                     touchpoint,
                 };
                 write_response(tables, service.customer, &response)?;
-                let call_back_at = at + hours(exponential(rng, 40.0)) + 600;
+                let call_back_delay = hours(exponential(rng, 40.0));
+                let call_back_at = context.calendar.office_hours_from(rng, at + call_back_delay);
                 if score <= 6 && chance(rng, 0.5) && call_back_at < CALENDAR_END {
                     let assignment = Assignment {
                         owner: service.account_owner,

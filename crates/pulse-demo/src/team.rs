@@ -209,7 +209,7 @@ fn write_usage_events(context: &Context, tables: &mut Tables, rng: &mut impl Rng
 fn write_employee_surveys(context: &Context, tables: &mut Tables, rng: &mut impl Rng) -> Result<()> {
     for day in 0..N_DAYS {
         let date = context.calendar.date(day);
-        if date.day() != 10 || date.month() % 3 != 0 {
+        if date.day() != 10 || !matches!(date.month(), 3 | 6 | 9 | 12) {
             continue;
         }
         let sent_at = start_of_day(day) + 9 * SECONDS_PER_HOUR;

@@ -58,7 +58,7 @@ impl Tracker {
     }
 
     pub(crate) fn row(&self, rows_read: u64) {
-        if self.plain && rows_read % PLAIN_EVERY_ROWS == 0 {
+        if self.plain && rows_read.is_multiple_of(PLAIN_EVERY_ROWS) {
             eprintln!("progress: {rows_read} rows read");
         }
     }
