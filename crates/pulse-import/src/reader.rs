@@ -11,7 +11,10 @@ use crate::source::Source;
 
 /// One input row after parsing.
 #[derive(Debug)]
-#[expect(clippy::large_enum_variant, reason = "rows pass one at a time by value; boxing would add an allocation per row")]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "rows pass one at a time by value; boxing would add an allocation per row"
+)]
 pub(crate) enum Row {
     Valid(Record),
     /// The row's errors and the row itself as a JSON object (column → cell), for the rejects file.
