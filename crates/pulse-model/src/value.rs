@@ -40,6 +40,12 @@ impl Timestamp {
             .ok_or_else(|| "is not a valid timestamp (ISO 8601, e.g. 2024-03-05T14:30:00Z)".to_owned())
     }
 
+    /// The instant at which `date` begins in `zone` (its local midnight, moved forward by a
+    /// daylight-saving gap when midnight does not exist that day).
+    pub fn local_midnight(date: NaiveDate, zone: Tz) -> Self {
+        local_to_utc(date.and_time(NaiveTime::MIN), zone).expect("every local date has a first instant")
+    }
+
     /// RFC 3339 text in UTC with microseconds only when they are not zero.
     pub fn to_rfc3339(self) -> String {
         let instant = self.to_utc();
@@ -58,12 +64,8 @@ impl fmt::Display for Timestamp {
 }
 
 fn parse_timestamp(text: &str, zone: Tz) -> Option<Timestamp> {
-    let bytes = text.as_bytes();
-    if bytes.len() < 10 {
-        return None;
-    }
-    let date = parse_date(&text[..10])?;
-    let rest = &text[10..];
+    let date = parse_date(text.get(..10)?)?;
+    let rest = text.get(10..)?;
     if rest.is_empty() {
         return local_to_utc(date.and_time(NaiveTime::MIN), zone);
     }
@@ -90,7 +92,7 @@ fn all_digits(text: &str) -> bool {
 
 fn parse_date(text: &str) -> Option<NaiveDate> {
     let bytes = text.as_bytes();
-    if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
+    if !text.is_ascii() || bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
         return None;
     }
     let (year, month, day) = (&text[0..4], &text[5..7], &text[8..10]);
@@ -111,6 +113,9 @@ fn split_offset(text: &str) -> Option<(&str, Option<FixedOffset>)> {
     let (time, offset_text) = text.split_at(sign_at);
     let sign = if offset_text.starts_with('-') { -1 } else { 1 };
     let digits = &offset_text[1..];
+    if !digits.is_ascii() {
+        return None;
+    }
     let (hours, minutes) = match digits.len() {
         2 => (digits, "00"),
         4 => (&digits[..2], &digits[2..]),
@@ -283,6 +288,11 @@ mod tests {
             ("2024-03-05T14:30:00.", utc, None),
             ("2024-03-05T14:30.5", utc, None),
             ("", utc, None),
+            ("2024-03-0ச", utc, None),
+            ("2024-ச-5", utc, None),
+            ("20ச-03-5", utc, None),
+            ("2024-03-05Tச", utc, None),
+            ("2024-03-05T10:00+0ச", utc, None),
         ];
         for (text, zone, expected) in cases {
             check_timestamp(text, *zone, *expected);
@@ -333,6 +343,12 @@ mod tests {
             let offset = FixedOffset::east_opt(quarter_hours * 900).unwrap();
             let local = utc.to_utc().with_timezone(&offset).format("%Y-%m-%dT%H:%M:%S%:z").to_string();
             proptest::prop_assert_eq!(Timestamp::parse(&local, chrono_tz::Asia::Tehran).unwrap(), utc);
+        }
+
+        #[test]
+        fn timestamp_shaped_text_never_panics(text in "[0-9ச:. TZ+-]{0,30}") {
+            let _ = Timestamp::parse(&text, chrono_tz::America::New_York);
+            let _ = Money::parse(&text);
         }
 
         #[test]

@@ -45,6 +45,15 @@ pub struct ImportLog {
     pub rejects_file: Option<String>,
 }
 
+/// One stored value as [`Store::scan`] hands it out.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum StoredValue<'a> {
+    Null,
+    Int(i64),
+    Real(f64),
+    Text(&'a str),
+}
+
 /// Exclusive right to write the data directory, held until dropped.
 #[derive(Debug)]
 pub struct WriteLock {
@@ -159,6 +168,43 @@ impl Store {
                 Ok((*kind, count))
             })
             .collect()
+    }
+
+    /// The names of the stored columns of a kind, in the order [`Store::scan`] hands them out:
+    /// the declared columns, then `attributes` (a JSON object) for kinds that have them.
+    pub fn stored_columns(kind: Kind) -> Vec<&'static str> {
+        schema::stored_columns(kind).into_iter().map(|(name, _)| name).collect()
+    }
+
+    /// Calls `visit` with the values of every current record of `kind`, in identity order.
+    pub fn scan(&self, kind: Kind, mut visit: impl FnMut(&[StoredValue<'_>])) -> Result<()> {
+        let columns = schema::stored_columns(kind);
+        let names: Vec<String> = columns.iter().map(|(name, _)| schema::quoted(name)).collect();
+        let mut statement =
+            self.connection.prepare(&format!("SELECT {} FROM {} ORDER BY key", names.join(", "), kind.name()))?;
+        let mut rows = statement.query([])?;
+        while let Some(row) = rows.next()? {
+            let mut values = Vec::with_capacity(columns.len());
+            for index in 0..columns.len() {
+                values.push(match row.get_ref(index)? {
+                    rusqlite::types::ValueRef::Null => StoredValue::Null,
+                    rusqlite::types::ValueRef::Integer(number) => StoredValue::Int(number),
+                    rusqlite::types::ValueRef::Real(number) => StoredValue::Real(number),
+                    rusqlite::types::ValueRef::Text(text) | rusqlite::types::ValueRef::Blob(text) => {
+                        StoredValue::Text(std::str::from_utf8(text).unwrap_or_default())
+                    }
+                });
+            }
+            visit(&values);
+        }
+        Ok(())
+    }
+
+    /// The id of the latest import that wrote records: it changes whenever the data does.
+    pub fn data_version(&self) -> Result<i64> {
+        Ok(self
+            .connection
+            .query_row("SELECT coalesce(max(id), 0) FROM imports WHERE status = 'done'", [], |row| row.get(0))?)
     }
 
     /// The number of replaced versions kept in history for a kind.
