@@ -1,0 +1,7 @@
+//! Metrics of this family (being filled in).
+
+use crate::metric::Metric;
+
+pub(super) fn metrics() -> Vec<Metric> {
+    Vec::new()
+}

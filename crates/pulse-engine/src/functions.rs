@@ -1,0 +1,123 @@
+//! Scalar functions the metric plans use besides DataFusion's own:
+//! - `period_of(ts)`: the label of the reporting period containing the instant, or null;
+//! - `quantile(values, q)`: the q-quantile of a list with linear interpolation between closest
+//!   ranks (numpy's default), so a median of an even count is the mean of the middle two;
+//! - `json_attr(attributes, name)`: a free-form attribute from the JSON text column.
+
+use std::sync::Arc;
+
+use datafusion::arrow::array::{Array, ArrayRef, AsArray, Float64Array, StringArray};
+use datafusion::arrow::datatypes::{DataType, Field, Float64Type, TimeUnit, TimestampMicrosecondType};
+use datafusion::logical_expr::{ColumnarValue, ScalarUDF, Volatility, create_udf};
+
+use crate::period::Period;
+
+pub(crate) fn period_of(periods: &[Period]) -> ScalarUDF {
+    let bounds: Vec<(i64, i64, String)> =
+        periods.iter().map(|period| (period.start.micros(), period.end.micros(), period.label.clone())).collect();
+    create_udf(
+        "period_of",
+        vec![DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()))],
+        DataType::Utf8,
+        Volatility::Immutable,
+        Arc::new(move |arguments: &[ColumnarValue]| {
+            let arrays = ColumnarValue::values_to_arrays(arguments)?;
+            let instants = arrays[0].as_primitive::<TimestampMicrosecondType>();
+            let labels: StringArray = instants
+                .iter()
+                .map(|instant| {
+                    let instant = instant?;
+                    let index = bounds.partition_point(|(start, _, _)| *start <= instant).checked_sub(1)?;
+                    let (_, end, label) = &bounds[index];
+                    (instant < *end).then_some(label.as_str())
+                })
+                .collect();
+            Ok(ColumnarValue::Array(Arc::new(labels) as ArrayRef))
+        }),
+    )
+}
+
+/// The q-quantile of `values` (sorted in place), numpy's linear method.
+pub(crate) fn quantile_of(values: &mut [f64], q: f64) -> Option<f64> {
+    if values.is_empty() {
+        return None;
+    }
+    values.sort_by(f64::total_cmp);
+    let position = q * (values.len() - 1) as f64;
+    let below = position.floor() as usize;
+    let above = position.ceil() as usize;
+    Some(values[below] + (values[above] - values[below]) * (position - below as f64))
+}
+
+pub(crate) fn quantile() -> ScalarUDF {
+    create_udf(
+        "quantile",
+        vec![DataType::List(Arc::new(Field::new_list_field(DataType::Float64, true))), DataType::Float64],
+        DataType::Float64,
+        Volatility::Immutable,
+        Arc::new(|arguments: &[ColumnarValue]| {
+            let arrays = ColumnarValue::values_to_arrays(arguments)?;
+            let lists = arrays[0].as_list::<i32>();
+            let qs = arrays[1].as_primitive::<Float64Type>();
+            let results: Float64Array = (0..lists.len())
+                .map(|row| {
+                    if lists.is_null(row) || qs.is_null(row) {
+                        return None;
+                    }
+                    let list = lists.value(row);
+                    let mut values: Vec<f64> = list.as_primitive::<Float64Type>().iter().flatten().collect();
+                    quantile_of(&mut values, qs.value(row))
+                })
+                .collect();
+            Ok(ColumnarValue::Array(Arc::new(results) as ArrayRef))
+        }),
+    )
+}
+
+pub(crate) fn json_attr() -> ScalarUDF {
+    create_udf(
+        "json_attr",
+        vec![DataType::Utf8, DataType::Utf8],
+        DataType::Utf8,
+        Volatility::Immutable,
+        Arc::new(|arguments: &[ColumnarValue]| {
+            let arrays = ColumnarValue::values_to_arrays(arguments)?;
+            let (objects, names) = (arrays[0].as_string::<i32>(), arrays[1].as_string::<i32>());
+            let values: StringArray = objects
+                .iter()
+                .zip(names.iter())
+                .map(|(object, name)| {
+                    let parsed: serde_json::Value = serde_json::from_str(object?).ok()?;
+                    parsed.get(name?)?.as_str().map(str::to_owned)
+                })
+                .collect();
+            Ok(ColumnarValue::Array(Arc::new(values) as ArrayRef))
+        }),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::quantile_of;
+
+    #[test]
+    fn quantiles_follow_numpy() {
+        // numpy.percentile([1, 2, 3, 4], 50) = 2.5; ([1, 2, 3, 4], 90) = 3.7;
+        // ([10], 90) = 10; ([3, 1, 2], 50) = 2; ([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 90) = 9.1.
+        let cases: &[(&[f64], f64, Option<f64>)] = &[
+            (&[1.0, 2.0, 3.0, 4.0], 0.5, Some(2.5)),
+            (&[1.0, 2.0, 3.0, 4.0], 0.9, Some(3.7)),
+            (&[10.0], 0.9, Some(10.0)),
+            (&[3.0, 1.0, 2.0], 0.5, Some(2.0)),
+            (&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0], 0.9, Some(9.1)),
+            (&[], 0.5, None),
+        ];
+        for (values, q, expected) in cases {
+            let found = quantile_of(&mut values.to_vec(), *q);
+            match (found, expected) {
+                (Some(found), Some(expected)) => assert!((found - expected).abs() < 1e-12, "{values:?} q={q}: {found}"),
+                _ => assert_eq!(found, *expected),
+            }
+        }
+    }
+}

@@ -1,0 +1,283 @@
+//! Pulse's metric engine. The store's records are mirrored into Arrow tables and every metric of
+//! the catalog is a DataFusion SQL plan over them, run per reporting period (and segment), so
+//! the same plans can later run distributed. A report pairs each period's value with the
+//! previous period's.
+
+mod catalog;
+mod error;
+mod functions;
+mod metric;
+mod period;
+mod tables;
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use datafusion::arrow::array::{Array, AsArray, Float64Builder, StringBuilder, TimestampMicrosecondBuilder};
+use datafusion::arrow::compute::cast;
+use datafusion::arrow::datatypes::{DataType, Field, Schema, TimeUnit};
+use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::datasource::MemTable;
+use datafusion::prelude::{SessionConfig, SessionContext};
+use pulse_model::{Config, Kind};
+use pulse_store::Store;
+use serde::Serialize;
+
+pub use catalog::{catalog, find_metric};
+pub use error::{Error, Result};
+pub use metric::{Category, Dimension, DimensionKind, Direction, Empty, Metric, PlanContext, Unit};
+pub use period::{Granularity, Period, parse_date, periods_with_previous};
+
+/// Queries run with this many partitions (the machine's cores).
+const PARTITIONS: usize = 2;
+
+/// The records of a store, ready to be queried.
+#[derive(Debug)]
+pub struct Engine {
+    tables: Vec<(Kind, Arc<MemTable>)>,
+    config: Config,
+}
+
+/// What to report.
+#[derive(Debug, Clone)]
+pub struct ReportRequest {
+    pub from: NaiveDate,
+    /// Exclusive.
+    pub to: NaiveDate,
+    pub granularity: Granularity,
+    pub metrics: Vec<&'static Metric>,
+    pub by: Option<Dimension>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// `YYYY-MM-DD`, inclusive.
+    pub from: String,
+    /// `YYYY-MM-DD`, exclusive.
+    pub to: String,
+    pub period: Granularity,
+    pub timezone: String,
+    pub metrics: Vec<MetricReport>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MetricReport {
+    pub id: &'static str,
+    pub name: &'static str,
+    pub category: Category,
+    pub unit: Unit,
+    pub direction: Direction,
+    pub values: Vec<MetricValue>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SegmentRef {
+    pub dimension: String,
+    /// Null for the records without a value ("(none)").
+    pub value: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MetricValue {
+    pub period: String,
+    pub segment: Option<SegmentRef>,
+    pub value: Option<f64>,
+    pub previous: Option<f64>,
+    /// Why `value` is null, when it is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<&'static str>,
+    /// The rows of a table-valued metric for this period (and segment).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rows: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
+}
+
+impl Engine {
+    /// Mirrors the store's current records into memory.
+    pub fn load(store: &Store) -> Result<Engine> {
+        Ok(Engine { tables: tables::load(store, PARTITIONS)?, config: store.config().clone() })
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Computes the requested metrics for every period of the range.
+    pub async fn report(&self, request: &ReportRequest) -> Result<Report> {
+        let zone = self.config.zone();
+        let periods = periods_with_previous(request.from, request.to, request.granularity, zone)?;
+        let context = self.session(&periods)?;
+        let mut metrics = Vec::with_capacity(request.metrics.len());
+        for metric in &request.metrics {
+            metrics.push(self.run(&context, metric, &periods, request.by.as_ref()).await?);
+        }
+        Ok(Report {
+            from: request.from.to_string(),
+            to: request.to.to_string(),
+            period: request.granularity,
+            timezone: zone.name().to_owned(),
+            metrics,
+        })
+    }
+
+    fn session(&self, periods: &[Period]) -> Result<SessionContext> {
+        let context = SessionContext::new_with_config(SessionConfig::new().with_target_partitions(PARTITIONS));
+        for (kind, table) in &self.tables {
+            context.register_table(kind.name(), table.clone())?;
+        }
+        context.register_batch("periods", periods_batch(periods)?)?;
+        context.register_udf(functions::period_of(periods));
+        context.register_udf(functions::quantile());
+        context.register_udf(functions::json_attr());
+        Ok(context)
+    }
+
+    async fn run(
+        &self,
+        context: &SessionContext,
+        metric: &Metric,
+        periods: &[Period],
+        by: Option<&Dimension>,
+    ) -> Result<MetricReport> {
+        let segment = match by {
+            None => "CAST(NULL AS VARCHAR)".to_owned(),
+            Some(dimension) => metric.segment_sql(dimension).ok_or_else(|| Error::DimensionNotSupported {
+                metric: metric.id.to_owned(),
+                dimension: dimension.to_string(),
+            })?,
+        };
+        let plan_context = PlanContext {
+            segment,
+            inactivity_days: *self.config.inactivity_days,
+            stall_days: *self.config.stall_days,
+            gross_margin: *self.config.gross_margin,
+            initial_list_size: self.config.email.initial_list_size,
+        };
+        let sql = format!(
+            "SELECT CAST(period AS VARCHAR) AS period, CAST(segment AS VARCHAR) AS segment, CAST(value AS DOUBLE) AS value FROM ({}) metric",
+            (metric.plan)(&plan_context)
+        );
+        let query_error = |error: datafusion::error::DataFusionError| Error::Query {
+            metric: metric.id.to_owned(),
+            message: error.to_string(),
+        };
+        let batches = context.sql(&sql).await.map_err(query_error)?.collect().await.map_err(query_error)?;
+        let mut found: HashMap<(String, Option<String>), Option<f64>> = HashMap::new();
+        let mut segments: BTreeSet<Option<String>> = BTreeSet::new();
+        for batch in &batches {
+            let labels = cast(batch.column(0), &DataType::Utf8)?;
+            let labels = labels.as_string::<i32>();
+            let segment_values = cast(batch.column(1), &DataType::Utf8)?;
+            let segment_values = segment_values.as_string::<i32>();
+            let values = batch.column(2).as_primitive::<datafusion::arrow::datatypes::Float64Type>();
+            for row in 0..batch.num_rows() {
+                if labels.is_null(row) {
+                    continue;
+                }
+                let segment = (!segment_values.is_null(row)).then(|| segment_values.value(row).to_owned());
+                let value = (!values.is_null(row)).then(|| values.value(row)).filter(|value| value.is_finite());
+                segments.insert(segment.clone());
+                found.insert((labels.value(row).to_owned(), segment), value);
+            }
+        }
+        if by.is_none() {
+            segments = BTreeSet::from([None]);
+        }
+        let value_of = |label: &str, segment: &Option<String>| -> (Option<f64>, Option<&'static str>) {
+            let found = found.get(&(label.to_owned(), segment.clone()));
+            match (found, metric.empty) {
+                (Some(Some(value)), _) => (Some(*value), None),
+                (None, Empty::Zero) => (Some(0.0), None),
+                (Some(None), Empty::Null(reason)) | (None, Empty::Null(reason)) => (None, Some(reason)),
+                (Some(None), Empty::Zero) => (None, Some("no value")),
+            }
+        };
+        let mut rows_by_period = match metric.rows {
+            Some(rows_plan) => Some(self.rows(context, metric, rows_plan(&plan_context)).await?),
+            None => None,
+        };
+        let mut values = Vec::new();
+        for segment in &segments {
+            for pair in periods.windows(2) {
+                let (previous, _) = value_of(&pair[0].label, segment);
+                let (value, reason) = value_of(&pair[1].label, segment);
+                values.push(MetricValue {
+                    period: pair[1].label.clone(),
+                    segment: by
+                        .map(|dimension| SegmentRef { dimension: dimension.to_string(), value: segment.clone() }),
+                    value,
+                    previous,
+                    reason,
+                    rows: rows_by_period
+                        .as_mut()
+                        .map(|rows| rows.remove(&(pair[1].label.clone(), segment.clone())).unwrap_or_default()),
+                });
+            }
+        }
+        Ok(MetricReport {
+            id: metric.id,
+            name: metric.name,
+            category: metric.category,
+            unit: metric.unit,
+            direction: metric.direction,
+            values,
+        })
+    }
+}
+
+impl Engine {
+    /// Runs a rows plan and groups its rows by (period, segment) as JSON objects.
+    async fn rows(
+        &self,
+        context: &SessionContext,
+        metric: &Metric,
+        sql: String,
+    ) -> Result<HashMap<(String, Option<String>), Vec<serde_json::Map<String, serde_json::Value>>>> {
+        let query_error = |error: datafusion::error::DataFusionError| Error::Query {
+            metric: metric.id.to_owned(),
+            message: error.to_string(),
+        };
+        let batches = context.sql(&sql).await.map_err(query_error)?.collect().await.map_err(query_error)?;
+        let mut grouped: HashMap<(String, Option<String>), Vec<serde_json::Map<String, serde_json::Value>>> =
+            HashMap::new();
+        for batch in &batches {
+            let mut writer = datafusion::arrow::json::ArrayWriter::new(Vec::new());
+            writer.write(batch)?;
+            writer.finish()?;
+            let objects: Vec<serde_json::Map<String, serde_json::Value>> = serde_json::from_slice(&writer.into_inner())
+                .map_err(|error| Error::Query { metric: metric.id.to_owned(), message: error.to_string() })?;
+            for mut object in objects {
+                let Some(serde_json::Value::String(period)) = object.remove("period") else { continue };
+                let segment = match object.remove("segment") {
+                    Some(serde_json::Value::String(segment)) => Some(segment),
+                    _ => None,
+                };
+                grouped.entry((period, segment)).or_default().push(object);
+            }
+        }
+        Ok(grouped)
+    }
+}
+
+fn periods_batch(periods: &[Period]) -> Result<RecordBatch> {
+    let utc = DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()));
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("period", DataType::Utf8, false),
+        Field::new("start_at", utc.clone(), false),
+        Field::new("end_at", utc, false),
+        Field::new("days", DataType::Float64, false),
+    ]));
+    let mut labels = StringBuilder::new();
+    let mut starts = TimestampMicrosecondBuilder::new().with_timezone("UTC");
+    let mut ends = TimestampMicrosecondBuilder::new().with_timezone("UTC");
+    let mut days = Float64Builder::new();
+    for period in periods {
+        labels.append_value(&period.label);
+        starts.append_value(period.start.micros());
+        ends.append_value(period.end.micros());
+        days.append_value(period.days());
+    }
+    let columns: Vec<Arc<dyn Array>> =
+        vec![Arc::new(labels.finish()), Arc::new(starts.finish()), Arc::new(ends.finish()), Arc::new(days.finish())];
+    Ok(RecordBatch::try_new(schema, columns).map_err(datafusion::error::DataFusionError::from)?)
+}
