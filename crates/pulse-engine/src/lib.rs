@@ -9,6 +9,7 @@ mod functions;
 mod metric;
 mod period;
 mod tables;
+mod views;
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
@@ -106,7 +107,7 @@ impl Engine {
     pub async fn report(&self, request: &ReportRequest) -> Result<Report> {
         let zone = self.config.zone();
         let periods = periods_with_previous(request.from, request.to, request.granularity, zone)?;
-        let context = self.session(&periods)?;
+        let context = self.session(&periods).await?;
         let mut metrics = Vec::with_capacity(request.metrics.len());
         for metric in &request.metrics {
             metrics.push(self.run(&context, metric, &periods, request.by.as_ref()).await?);
@@ -120,7 +121,7 @@ impl Engine {
         })
     }
 
-    fn session(&self, periods: &[Period]) -> Result<SessionContext> {
+    async fn session(&self, periods: &[Period]) -> Result<SessionContext> {
         let context = SessionContext::new_with_config(SessionConfig::new().with_target_partitions(PARTITIONS));
         for (kind, table) in &self.tables {
             context.register_table(kind.name(), table.clone())?;
@@ -129,6 +130,9 @@ impl Engine {
         context.register_udf(functions::period_of(periods));
         context.register_udf(functions::quantile());
         context.register_udf(functions::json_attr());
+        for view in views::VIEWS {
+            context.sql(view).await?;
+        }
         Ok(context)
     }
 
@@ -152,6 +156,11 @@ impl Engine {
             stall_days: *self.config.stall_days,
             gross_margin: *self.config.gross_margin,
             initial_list_size: self.config.email.initial_list_size,
+            customer_model: match self.config.customer_model {
+                pulse_model::CustomerModel::Auto => "auto",
+                pulse_model::CustomerModel::Subscription => "subscription",
+                pulse_model::CustomerModel::Purchase => "purchase",
+            },
         };
         let sql = format!(
             "SELECT CAST(period AS VARCHAR) AS period, CAST(segment AS VARCHAR) AS segment, CAST(value AS DOUBLE) AS value FROM ({}) metric",

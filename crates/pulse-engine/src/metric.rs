@@ -240,6 +240,8 @@ pub struct PlanContext {
     pub stall_days: f64,
     pub gross_margin: f64,
     pub initial_list_size: u64,
+    /// `auto`, `subscription` or `purchase`.
+    pub customer_model: &'static str,
 }
 
 /// A metric, declared once. Its plan returns rows `(period, segment, value)`: `period` a label
