@@ -2,6 +2,8 @@
 
 mod demo;
 mod import;
+mod metrics;
+mod report;
 mod status;
 
 use std::path::PathBuf;
@@ -27,6 +29,11 @@ enum Command {
     Demo(demo::DemoArgs),
     /// Show the data directory, record counts, recent imports and the store size
     Status,
+    /// Compute metrics over a date range, by period and optionally by segment
+    Report(report::ReportArgs),
+    /// The metric catalog: `list` and `explain <id>`
+    #[command(subcommand)]
+    Metrics(metrics::MetricsCommand),
 }
 
 fn main() -> ExitCode {
@@ -35,6 +42,8 @@ fn main() -> ExitCode {
         Command::Import(args) => import::run(&cli.data, args),
         Command::Demo(args) => demo::run(&cli.data, args),
         Command::Status => status::run(&cli.data),
+        Command::Report(args) => report::run(&cli.data, args),
+        Command::Metrics(command) => metrics::run(command),
     };
     match result {
         Ok(code) => code,

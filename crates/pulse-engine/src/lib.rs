@@ -127,6 +127,7 @@ impl Engine {
             context.register_table(kind.name(), table.clone())?;
         }
         context.register_batch("periods", periods_batch(periods)?)?;
+        context.register_batch("stages", stages_batch(&self.config)?)?;
         context.register_udf(functions::period_of(periods));
         context.register_udf(functions::quantile());
         context.register_udf(functions::json_attr());
@@ -250,7 +251,9 @@ impl Engine {
         let mut grouped: HashMap<(String, Option<String>), Vec<serde_json::Map<String, serde_json::Value>>> =
             HashMap::new();
         for batch in &batches {
-            let mut writer = datafusion::arrow::json::ArrayWriter::new(Vec::new());
+            let mut writer = datafusion::arrow::json::WriterBuilder::new()
+                .with_explicit_nulls(true)
+                .build::<_, datafusion::arrow::json::writer::JsonArray>(Vec::new());
             writer.write(batch)?;
             writer.finish()?;
             let objects: Vec<serde_json::Map<String, serde_json::Value>> = serde_json::from_slice(&writer.into_inner())
@@ -266,6 +269,30 @@ impl Engine {
         }
         Ok(grouped)
     }
+}
+
+/// The configured pipeline: `stage`, `position` (0 = first), `probability`, `stall_days` (the
+/// stage's threshold, else the global one).
+fn stages_batch(config: &Config) -> Result<RecordBatch> {
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("stage", DataType::Utf8, false),
+        Field::new("position", DataType::Int64, false),
+        Field::new("probability", DataType::Float64, false),
+        Field::new("stall_days", DataType::Float64, false),
+    ]));
+    let stages = &config.pipeline.stages;
+    let names: Vec<&str> = stages.iter().map(|stage| stage.name.as_str()).collect();
+    let positions: Vec<i64> = (0..stages.len() as i64).collect();
+    let probabilities: Vec<f64> = stages.iter().map(|stage| *stage.probability).collect();
+    let thresholds: Vec<f64> =
+        stages.iter().map(|stage| stage.stall_days.as_ref().map_or(*config.stall_days, |days| **days)).collect();
+    let columns: Vec<Arc<dyn Array>> = vec![
+        Arc::new(datafusion::arrow::array::StringArray::from(names)),
+        Arc::new(datafusion::arrow::array::Int64Array::from(positions)),
+        Arc::new(datafusion::arrow::array::Float64Array::from(probabilities)),
+        Arc::new(datafusion::arrow::array::Float64Array::from(thresholds)),
+    ];
+    Ok(RecordBatch::try_new(schema, columns).map_err(datafusion::error::DataFusionError::from)?)
 }
 
 fn periods_batch(periods: &[Period]) -> Result<RecordBatch> {

@@ -45,6 +45,106 @@ fn open_at_end(context: &PlanContext, columns: &str, aggregate: &str) -> String 
     )
 }
 
+/// Stage visits: consecutive entries of a deal into one stage are one visit, which ends at the
+/// deal's next entry into a different stage or, for the last visit, at `closed_at` (null while
+/// the deal is open). Columns: deal_id, stage, entered_at, ended_at.
+const STAGE_VISITS: &str = "(
+    SELECT visit.deal_id AS deal_id, visit.stage AS stage, visit.entered_at AS entered_at,
+           coalesce(visit.next_entered_at, d.closed_at) AS ended_at
+    FROM (
+        SELECT deal_id, stage, entered_at,
+               lead(entered_at) OVER (PARTITION BY deal_id ORDER BY entered_at) AS next_entered_at
+        FROM (
+            SELECT deal_id, stage, entered_at,
+                   lag(stage) OVER (PARTITION BY deal_id ORDER BY entered_at) AS previous_stage
+            FROM deal_stage_changes
+        ) entries
+        WHERE previous_stage IS NULL OR previous_stage <> stage
+    ) visit
+    JOIN deals d ON d.deal_id = visit.deal_id
+)";
+
+/// Stage visits that ended in a period, with their duration in days.
+fn ended_visits(context: &PlanContext) -> String {
+    format!(
+        "SELECT period_of(v.ended_at) AS period, {segment} AS segment, v.stage AS stage, {days} AS days
+         FROM {STAGE_VISITS} v JOIN deals d ON d.deal_id = v.deal_id
+         LEFT JOIN customers c ON c.customer_id = d.customer_id
+         WHERE v.ended_at IS NOT NULL AND period_of(v.ended_at) IS NOT NULL",
+        segment = context.segment,
+        days = days_between("v.entered_at", "v.ended_at"),
+    )
+}
+
+/// Per period (and segment) and per stage in pipeline order: visits, mean, median and p90 days
+/// of the visits that ended in the period; null statistics for a stage without one.
+fn stage_duration_rows(context: &PlanContext) -> String {
+    format!(
+        "WITH ended AS ({ended}),
+         per_stage AS (
+             SELECT period, segment, stage, count(*) AS visits, avg(days) AS mean_days,
+                    quantile(array_agg(days), 0.5) AS median_days, quantile(array_agg(days), 0.9) AS p90_days
+             FROM ended GROUP BY period, segment, stage
+         ),
+         reported AS (SELECT DISTINCT period, segment FROM per_stage)
+         SELECT r.period AS period, r.segment AS segment, st.stage AS stage, coalesce(ps.visits, 0) AS visits,
+                ps.mean_days AS mean_days, ps.median_days AS median_days, ps.p90_days AS p90_days
+         FROM reported r CROSS JOIN stages st
+         LEFT JOIN per_stage ps ON ps.period = r.period AND (ps.segment IS NOT DISTINCT FROM r.segment) AND ps.stage = st.stage
+         ORDER BY r.period, st.position",
+        ended = ended_visits(context)
+    )
+}
+
+/// Open deals at the end of each period with the stage they are in before the end (their
+/// latest stage entry before the end, else the first pipeline stage from created_at), when
+/// they entered it, and their latest activity before the end.
+fn open_deals_in_stage(context: &PlanContext) -> String {
+    format!(
+        "WITH open_at_end AS (
+             SELECT p.period AS period, p.end_at AS end_at, {segment} AS segment, d.deal_id AS deal_id, d.owner AS owner,
+                    d.amount AS amount, d.created_at AS created_at
+             FROM periods p JOIN deals d ON d.created_at < p.end_at AND (d.closed_at IS NULL OR d.closed_at >= p.end_at)
+             LEFT JOIN customers c ON c.customer_id = d.customer_id
+         ),
+         latest_entry AS (
+             SELECT o.period AS period, o.deal_id AS deal_id,
+                    last_value(s.stage ORDER BY s.entered_at) AS stage, max(s.entered_at) AS entered_at
+             FROM open_at_end o JOIN deal_stage_changes s ON s.deal_id = o.deal_id AND s.entered_at < o.end_at
+             GROUP BY o.period, o.deal_id
+         ),
+         latest_activity AS (
+             SELECT o.period AS period, o.deal_id AS deal_id, max(a.at) AS at
+             FROM open_at_end o JOIN activities a ON a.deal_id = o.deal_id AND a.at < o.end_at
+             GROUP BY o.period, o.deal_id
+         )
+         SELECT o.period AS period, o.segment AS segment, o.deal_id AS deal_id, o.owner AS owner, o.amount AS amount,
+                o.end_at AS end_at, coalesce(e.stage, first_stage.stage) AS stage,
+                coalesce(e.entered_at, o.created_at) AS entered_at, act.at AS last_activity_at
+         FROM open_at_end o
+         LEFT JOIN latest_entry e ON e.period = o.period AND e.deal_id = o.deal_id
+         LEFT JOIN latest_activity act ON act.period = o.period AND act.deal_id = o.deal_id
+         CROSS JOIN (SELECT stage FROM stages WHERE position = 0) first_stage",
+        segment = context.segment
+    )
+}
+
+/// Stalled deals: open deals whose idle time before the end exceeds their stage's threshold.
+fn stalled(context: &PlanContext) -> String {
+    format!(
+        "SELECT o.period AS period, o.segment AS segment, o.deal_id AS deal_id, o.owner AS owner, o.stage AS stage,
+                {idle} AS idle_days, coalesce(st.stall_days, {global}) AS threshold_days
+         FROM ({open}) o LEFT JOIN stages st ON st.stage = o.stage
+         WHERE {idle} > coalesce(st.stall_days, {global})",
+        idle = days_between(
+            "CASE WHEN o.last_activity_at > o.entered_at THEN o.last_activity_at ELSE o.entered_at END",
+            "o.end_at"
+        ),
+        global = context.stall_days,
+        open = open_deals_in_stage(context),
+    )
+}
+
 pub(super) fn metrics() -> Vec<Metric> {
     vec![
         Metric {
@@ -297,6 +397,135 @@ pub(super) fn metrics() -> Vec<Metric> {
                     &context.segment,
                 )
             },
+        },
+        Metric {
+            id: "stage_duration_days",
+            name: "Stage duration",
+            category: Category::Sales,
+            unit: Unit::Days,
+            direction: Direction::LowerIsBetter,
+            formula: "per stage: mean duration in days of stage visits that ended in P. A visit starts at its entered_at and ends at the deal's next entered_at into a different stage, or at closed_at when the deal closed while in that stage; consecutive entries into the same stage are one visit; open visits are not counted. Rows: per stage in pipeline order (visits, mean, median, p90; null for a stage with no ended visit). Value: the mean over all visits that ended in P",
+            dimensions: DEAL_DIMENSIONS,
+            empty: Empty::Null("no stage visit ended in the period"),
+            plan: |context| {
+                format!(
+                    "SELECT period, segment, avg(days) AS value FROM ({}) ended GROUP BY period, segment",
+                    ended_visits(context)
+                )
+            },
+            rows: Some(stage_duration_rows),
+        },
+        Metric {
+            id: "stage_duration_days_median",
+            name: "Stage duration (median)",
+            category: Category::Sales,
+            unit: Unit::Days,
+            direction: Direction::LowerIsBetter,
+            formula: "per stage: median duration in days of stage visits that ended in P (visits as for stage_duration_days). Rows: per stage. Value: the median over all visits that ended in P",
+            dimensions: DEAL_DIMENSIONS,
+            empty: Empty::Null("no stage visit ended in the period"),
+            plan: |context| {
+                format!(
+                    "SELECT period, segment, quantile(array_agg(days), 0.5) AS value FROM ({}) ended GROUP BY period, segment",
+                    ended_visits(context)
+                )
+            },
+            rows: Some(stage_duration_rows),
+        },
+        Metric {
+            id: "stage_duration_days_p90",
+            name: "Stage duration (p90)",
+            category: Category::Sales,
+            unit: Unit::Days,
+            direction: Direction::LowerIsBetter,
+            formula: "per stage: 90th percentile (linear between closest ranks) of the duration in days of stage visits that ended in P. Rows: per stage. Value: the p90 over all visits that ended in P",
+            dimensions: DEAL_DIMENSIONS,
+            empty: Empty::Null("no stage visit ended in the period"),
+            plan: |context| {
+                format!(
+                    "SELECT period, segment, quantile(array_agg(days), 0.9) AS value FROM ({}) ended GROUP BY period, segment",
+                    ended_visits(context)
+                )
+            },
+            rows: Some(stage_duration_rows),
+        },
+        Metric {
+            id: "weighted_pipeline_value",
+            name: "Weighted pipeline value",
+            category: Category::Sales,
+            unit: Unit::Money,
+            direction: Direction::HigherIsBetter,
+            formula: "Σ amount × probability of the stage each open deal is in before end (its latest stage entry before end; a deal with no stage history is in the first pipeline stage from its created_at on)",
+            dimensions: DEAL_DIMENSIONS,
+            empty: Empty::Zero,
+            plan: |context| {
+                format!(
+                    "SELECT o.period AS period, o.segment AS segment, sum({amount} * coalesce(st.probability, 0.0)) AS value
+                     FROM ({open}) o LEFT JOIN stages st ON st.stage = o.stage
+                     GROUP BY o.period, o.segment",
+                    amount = money("o.amount"),
+                    open = open_deals_in_stage(context)
+                )
+            },
+            rows: None,
+        },
+        Metric {
+            id: "stalled_deals",
+            name: "Stalled deals",
+            category: Category::Sales,
+            unit: Unit::Count,
+            direction: Direction::LowerIsBetter,
+            formula: "open deals whose idle time before end exceeds (strictly) the stall threshold of their current stage. Idle time = end − max(entered_at of the current stage, at of the latest activity on the deal before end); the current stage is the deal's latest stage entry before end (first pipeline stage from created_at without history); threshold = the stage's stall_days, else the global stall_days. Rows: the stalled deals (deal_id, owner, stage, idle_days, threshold_days)",
+            dimensions: DEAL_DIMENSIONS,
+            empty: Empty::Zero,
+            plan: |context| {
+                format!(
+                    "SELECT period, segment, count(*) AS value FROM ({}) stalled GROUP BY period, segment",
+                    stalled(context)
+                )
+            },
+            rows: Some(|context| {
+                format!("SELECT * FROM ({}) stalled ORDER BY period, idle_days DESC, deal_id", stalled(context))
+            }),
+        },
+        Metric {
+            id: "sales_velocity",
+            name: "Sales velocity",
+            category: Category::Sales,
+            unit: Unit::MoneyPerDay,
+            direction: Direction::HigherIsBetter,
+            formula: "(open deals at start of P) × avg_deal_size × win_rate/100 / sales_cycle_days",
+            dimensions: DEAL_DIMENSIONS,
+            empty: Empty::Null("no deals were won in the period"),
+            plan: |context| {
+                format!(
+                    "WITH open_at_start AS (
+                         SELECT p.period AS period, {segment} AS segment, count(*) AS open_deals
+                         FROM periods p JOIN deals d ON d.created_at < p.start_at AND (d.closed_at IS NULL OR d.closed_at >= p.start_at)
+                         LEFT JOIN customers c ON c.customer_id = d.customer_id
+                         GROUP BY p.period, {segment}
+                     ),
+                     closed AS (
+                         SELECT period, segment,
+                                avg(CASE WHEN won THEN amount END) AS avg_deal_size,
+                                100.0 * sum(CASE WHEN won THEN 1 ELSE 0 END) / count(*) AS win_rate,
+                                avg(CASE WHEN won THEN days END) AS cycle_days
+                         FROM (
+                             SELECT period_of(d.closed_at) AS period, {segment} AS segment, d.status = 'won' AS won,
+                                    {amount} AS amount, {days} AS days
+                             FROM {DEALS} WHERE d.status IN ('won', 'lost')
+                         ) deals_closed
+                         WHERE period IS NOT NULL GROUP BY period, segment
+                     )
+                     SELECT closed.period AS period, closed.segment AS segment,
+                            coalesce(o.open_deals, 0) * closed.avg_deal_size * closed.win_rate / 100.0 / nullif(closed.cycle_days, 0) AS value
+                     FROM closed LEFT JOIN open_at_start o ON o.period = closed.period AND (o.segment IS NOT DISTINCT FROM closed.segment)",
+                    segment = context.segment,
+                    amount = money("d.amount"),
+                    days = days_between("d.created_at", "d.closed_at"),
+                )
+            },
+            rows: None,
         },
     ]
 }

@@ -11,7 +11,7 @@ mod team;
 
 use std::path::PathBuf;
 
-use pulse_engine::{Dimension, Engine, Granularity, ReportRequest, find_metric, parse_date};
+use pulse_engine::{Dimension, Engine, Granularity, Report, ReportRequest, find_metric, parse_date};
 use pulse_import::{ImportOptions, Progress};
 use pulse_store::{ImportMode, Store};
 use tempfile::TempDir;
@@ -54,6 +54,19 @@ impl Fixture {
         Fixture { _dir: dir, engine }
     }
 
+    /// The whole report of one metric.
+    fn report(&self, metric: &str, from: &str, to: &str, period: &str, by: Option<&str>) -> Report {
+        let request = ReportRequest {
+            from: parse_date(from).unwrap(),
+            to: parse_date(to).unwrap(),
+            granularity: period.parse::<Granularity>().unwrap(),
+            metrics: vec![find_metric(metric).unwrap()],
+            by: by.map(|dimension| dimension.parse::<Dimension>().unwrap()),
+        };
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        runtime.block_on(self.engine.report(&request)).unwrap()
+    }
+
     /// `(period, segment, value, previous)` of one metric.
     fn values(
         &self,
@@ -63,15 +76,7 @@ impl Fixture {
         period: &str,
         by: Option<&str>,
     ) -> Vec<(String, Option<String>, Option<f64>, Option<f64>)> {
-        let request = ReportRequest {
-            from: parse_date(from).unwrap(),
-            to: parse_date(to).unwrap(),
-            granularity: period.parse::<Granularity>().unwrap(),
-            metrics: vec![find_metric(metric).unwrap()],
-            by: by.map(|dimension| dimension.parse::<Dimension>().unwrap()),
-        };
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-        let report = runtime.block_on(self.engine.report(&request)).unwrap();
+        let report = self.report(metric, from, to, period, by);
         report.metrics[0]
             .values
             .iter()

@@ -1,0 +1,218 @@
+//! `pulse report`: metrics over a date range as a table for people, JSON for programs or CSV.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, ValueEnum};
+use pulse_engine::{
+    Category, Dimension, Direction, Engine, Granularity, Metric, MetricReport, Report, ReportRequest, Unit, catalog,
+    find_metric, parse_date,
+};
+
+use crate::import::open_store;
+
+#[derive(Debug, Args)]
+pub(crate) struct ReportArgs {
+    /// First day of the report, YYYY-MM-DD (inclusive)
+    #[arg(long)]
+    from: String,
+    /// Day after the report, YYYY-MM-DD (exclusive: --from 2024-01-01 --to 2025-01-01 is 2024)
+    #[arg(long)]
+    to: String,
+    /// day, week (ISO), month, quarter, year, or range (the whole range as one period)
+    #[arg(long, default_value = "month")]
+    period: String,
+    /// A metric id (repeatable); default: every metric of the selected categories
+    #[arg(long = "metric")]
+    metrics: Vec<String>,
+    /// A category (repeatable): sales, marketing, revenue, subscriptions, support, team, crm_roi
+    #[arg(long = "category")]
+    categories: Vec<String>,
+    /// Segment by a dimension: source, owner, segment, region, industry, country, campaign,
+    /// channel, plan, touchpoint, type, attr:<name>
+    #[arg(long)]
+    by: Option<String>,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Format {
+    Table,
+    Json,
+    Csv,
+}
+
+pub(crate) fn run(data: &Path, args: ReportArgs) -> Result<ExitCode> {
+    let from = parse_date(&args.from)?;
+    let to = parse_date(&args.to)?;
+    let granularity: Granularity = args.period.parse()?;
+    let by: Option<Dimension> = args.by.as_deref().map(str::parse).transpose()?;
+    let categories: Vec<Category> =
+        args.categories.iter().map(|category| category.parse()).collect::<Result<_, _>>()?;
+    let mut metrics: Vec<&'static Metric> = args.metrics.iter().map(|id| find_metric(id)).collect::<Result<_, _>>()?;
+    if metrics.is_empty() {
+        metrics =
+            catalog().iter().filter(|metric| categories.is_empty() || categories.contains(&metric.category)).collect();
+    }
+    if let Some(dimension) = &by {
+        let supported: Vec<&'static Metric> =
+            metrics.iter().copied().filter(|metric| metric.segment_sql(dimension).is_some()).collect();
+        if supported.is_empty() {
+            bail!("none of the selected metrics can be segmented by {dimension}");
+        }
+        if args.metrics.is_empty() {
+            metrics = supported;
+        }
+    }
+    let store = open_store(data)?;
+    let engine = Engine::load(&store).context("loading the store")?;
+    let request = ReportRequest { from, to, granularity, metrics, by };
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the query runtime")?;
+    let report = runtime.block_on(engine.report(&request))?;
+    let out = match args.format {
+        Format::Json => serde_json::to_string_pretty(&report)? + "\n",
+        Format::Csv => csv_text(&report),
+        Format::Table => table_text(&report),
+    };
+    print!("{out}");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn csv_text(report: &Report) -> String {
+    let mut out = String::from("metric,period,dimension,segment,value,previous,unit\n");
+    let number = |value: Option<f64>| value.map_or_else(String::new, |value| value.to_string());
+    for metric in &report.metrics {
+        for value in &metric.values {
+            let (dimension, segment) = match &value.segment {
+                Some(segment) => (segment.dimension.clone(), segment.value.clone().unwrap_or_default()),
+                None => (String::new(), String::new()),
+            };
+            out.push_str(&format!(
+                "{},{},{},{},{},{},{}\n",
+                metric.id,
+                value.period,
+                dimension,
+                csv_field(&segment),
+                number(value.value),
+                number(value.previous),
+                unit_name(metric.unit)
+            ));
+        }
+    }
+    out
+}
+
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text.to_owned() }
+}
+
+fn unit_name(unit: Unit) -> String {
+    serde_json::to_value(unit).ok().and_then(|value| value.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+/// Grouped by category; one line per period (and segment) with the value, the previous value
+/// and the change, judged better or worse by the metric's direction.
+fn table_text(report: &Report) -> String {
+    let mut out =
+        format!("{} to {} (exclusive), by {}, in {}\n", report.from, report.to, report.period, report.timezone);
+    let mut notes: Vec<String> = Vec::new();
+    for category in Category::ALL {
+        let metrics: Vec<&MetricReport> = report.metrics.iter().filter(|metric| metric.category == *category).collect();
+        if metrics.is_empty() {
+            continue;
+        }
+        out.push_str(&format!("\n{}\n", category.title()));
+        for metric in metrics {
+            for value in &metric.values {
+                let segment = match &value.segment {
+                    Some(segment) => {
+                        format!(" [{}={}]", segment.dimension, segment.value.as_deref().unwrap_or("(none)"))
+                    }
+                    None => String::new(),
+                };
+                let shown = match (value.value, value.reason) {
+                    (Some(number), _) => format_value(number, metric.unit),
+                    (None, Some(reason)) => {
+                        notes.push(format!("{} {}: {reason}", metric.id, value.period));
+                        format!("—[{}]", notes.len())
+                    }
+                    (None, None) => "—".to_owned(),
+                };
+                let previous =
+                    value.previous.map_or_else(|| "—".to_owned(), |number| format_value(number, metric.unit));
+                out.push_str(&format!(
+                    "  {:<34} {:<24} {:>16} {:>16}  {}\n",
+                    format!("{}{segment}", metric.name),
+                    value.period,
+                    shown,
+                    previous,
+                    change_text(value.value, value.previous, metric.direction)
+                ));
+            }
+        }
+    }
+    if !notes.is_empty() {
+        out.push_str("\nWhy values are missing (—):\n");
+        for (index, note) in notes.iter().enumerate() {
+            out.push_str(&format!("  [{}] {note}\n", index + 1));
+        }
+    }
+    out
+}
+
+fn format_value(number: f64, unit: Unit) -> String {
+    match unit {
+        Unit::Count => {
+            if number.fract() == 0.0 {
+                group_thousands(&format!("{number:.0}"))
+            } else {
+                format!("{number:.2}")
+            }
+        }
+        Unit::Money | Unit::MoneyPerDay => group_thousands(&format!("{number:.2}")),
+        Unit::Percent => format!("{number:.1}%"),
+        Unit::Days => format!("{number:.1} d"),
+        Unit::Hours => format!("{number:.1} h"),
+        Unit::Seconds => format!("{number:.0} s"),
+        Unit::Months => format!("{number:.1} mo"),
+        Unit::Ratio => format!("{number:.2}"),
+        Unit::Score => format!("{number:.1}"),
+        Unit::CountPerDay | Unit::OrdersPerCustomer => format!("{number:.2}"),
+    }
+}
+
+fn group_thousands(text: &str) -> String {
+    let (sign, unsigned) = text.strip_prefix('-').map_or(("", text), |rest| ("-", rest));
+    let (whole, fraction) =
+        unsigned.split_once('.').map_or((unsigned, None), |(whole, fraction)| (whole, Some(fraction)));
+    let mut grouped = String::new();
+    for (index, digit) in whole.chars().enumerate() {
+        if index > 0 && (whole.len() - index) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    match fraction {
+        Some(fraction) => format!("{sign}{grouped}.{fraction}"),
+        None => format!("{sign}{grouped}"),
+    }
+}
+
+fn change_text(value: Option<f64>, previous: Option<f64>, direction: Direction) -> String {
+    let (Some(value), Some(previous)) = (value, previous) else { return String::new() };
+    let change = value - previous;
+    if change == 0.0 {
+        return "unchanged".to_owned();
+    }
+    let relative = if previous == 0.0 { String::new() } else { format!(" ({:+.1}%)", change / previous.abs() * 100.0) };
+    let judgement = match (direction, change > 0.0) {
+        (Direction::HigherIsBetter, true) | (Direction::LowerIsBetter, false) => "better",
+        (Direction::HigherIsBetter, false) | (Direction::LowerIsBetter, true) => "worse",
+        (Direction::Neutral, true) => "up",
+        (Direction::Neutral, false) => "down",
+    };
+    format!("{change:+.2}{relative} {judgement}")
+}
