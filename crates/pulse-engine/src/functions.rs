@@ -2,13 +2,18 @@
 //! - `period_of(ts)`: the label of the reporting period containing the instant, or null;
 //! - `quantile(values, q)`: the q-quantile of a list with linear interpolation between closest
 //!   ranks (numpy's default), so a median of an even count is the mean of the middle two;
-//! - `json_attr(attributes, name)`: a free-form attribute from the JSON text column.
+//! - `json_attr(attributes, name)`: a free-form attribute from the JSON text column;
+//! - `add_months_local(ts, n)`: calendar-month arithmetic in the workspace timezone.
 
 use std::sync::Arc;
 
-use datafusion::arrow::array::{Array, ArrayRef, AsArray, Float64Array, StringArray};
-use datafusion::arrow::datatypes::{DataType, Field, Float64Type, TimeUnit, TimestampMicrosecondType};
+use chrono::Months;
+use chrono_tz::Tz;
+use datafusion::arrow::array::{Array, ArrayRef, AsArray, Float64Array, StringArray, TimestampMicrosecondArray};
+use datafusion::arrow::datatypes::{DataType, Field, Float64Type, Int64Type, TimeUnit, TimestampMicrosecondType};
 use datafusion::logical_expr::{ColumnarValue, ScalarUDF, Volatility, create_udf};
+
+use pulse_model::Timestamp;
 
 use crate::period::Period;
 
@@ -47,6 +52,35 @@ pub(crate) fn quantile_of(values: &mut [f64], q: f64) -> Option<f64> {
     let below = position.floor() as usize;
     let above = position.ceil() as usize;
     Some(values[below] + (values[above] - values[below]) * (position - below as f64))
+}
+
+/// `add_months_local(ts, n)`: the instant `n` calendar months after `ts` in the workspace
+/// timezone — same wall-clock time, the day clamped to the end of a shorter month
+/// (Jan 31 + 1 month = Feb 29 in 2024), read back to UTC with the import's gap and overlap rules.
+pub(crate) fn add_months_local(zone: Tz) -> ScalarUDF {
+    create_udf(
+        "add_months_local",
+        vec![DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())), DataType::Int64],
+        DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())),
+        Volatility::Immutable,
+        Arc::new(move |arguments: &[ColumnarValue]| {
+            let arrays = ColumnarValue::values_to_arrays(arguments)?;
+            let instants = arrays[0].as_primitive::<TimestampMicrosecondType>();
+            let months = arrays[1].as_primitive::<Int64Type>();
+            let shifted: TimestampMicrosecondArray = instants
+                .iter()
+                .zip(months.iter())
+                .map(|(instant, months)| {
+                    let wall = Timestamp::from_micros(instant?).to_local(zone);
+                    let months = u32::try_from(months?).ok()?;
+                    let shifted = wall.checked_add_months(Months::new(months))?;
+                    Some(Timestamp::from_local(shifted, zone).micros())
+                })
+                .collect::<TimestampMicrosecondArray>()
+                .with_timezone("UTC");
+            Ok(ColumnarValue::Array(Arc::new(shifted) as ArrayRef))
+        }),
+    )
 }
 
 pub(crate) fn quantile() -> ScalarUDF {

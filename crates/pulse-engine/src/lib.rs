@@ -30,6 +30,9 @@ pub use error::{Error, Result};
 pub use metric::{Category, Dimension, DimensionKind, Direction, Empty, Metric, PlanContext, Unit};
 pub use period::{Granularity, Period, parse_date, periods_with_previous};
 
+/// The rows of a table-valued metric, by (period, segment).
+type RowsByPeriod = HashMap<(String, Option<String>), Vec<serde_json::Map<String, serde_json::Value>>>;
+
 /// Queries run with this many partitions (the machine's cores).
 const PARTITIONS: usize = 2;
 
@@ -128,9 +131,11 @@ impl Engine {
         }
         context.register_batch("periods", periods_batch(periods)?)?;
         context.register_batch("stages", stages_batch(&self.config)?)?;
+        context.register_batch("crm_months", crm_months_batch(&self.config, periods)?)?;
         context.register_udf(functions::period_of(periods));
         context.register_udf(functions::quantile());
         context.register_udf(functions::json_attr());
+        context.register_udf(functions::add_months_local(self.config.zone()));
         for view in views::VIEWS {
             context.sql(view).await?;
         }
@@ -157,6 +162,8 @@ impl Engine {
             stall_days: *self.config.stall_days,
             gross_margin: *self.config.gross_margin,
             initial_list_size: self.config.email.initial_list_size,
+            crm_cost_one_time: self.config.crm.as_ref().map_or(0.0, |crm| *crm.cost_one_time),
+            crm_cost_monthly: self.config.crm.as_ref().map_or(0.0, |crm| *crm.cost_monthly),
             customer_model: match self.config.customer_model {
                 pulse_model::CustomerModel::Auto => "auto",
                 pulse_model::CustomerModel::Subscription => "subscription",
@@ -237,19 +244,13 @@ impl Engine {
 
 impl Engine {
     /// Runs a rows plan and groups its rows by (period, segment) as JSON objects.
-    async fn rows(
-        &self,
-        context: &SessionContext,
-        metric: &Metric,
-        sql: String,
-    ) -> Result<HashMap<(String, Option<String>), Vec<serde_json::Map<String, serde_json::Value>>>> {
+    async fn rows(&self, context: &SessionContext, metric: &Metric, sql: String) -> Result<RowsByPeriod> {
         let query_error = |error: datafusion::error::DataFusionError| Error::Query {
             metric: metric.id.to_owned(),
             message: error.to_string(),
         };
         let batches = context.sql(&sql).await.map_err(query_error)?.collect().await.map_err(query_error)?;
-        let mut grouped: HashMap<(String, Option<String>), Vec<serde_json::Map<String, serde_json::Value>>> =
-            HashMap::new();
+        let mut grouped = RowsByPeriod::new();
         for batch in &batches {
             let mut writer = datafusion::arrow::json::WriterBuilder::new()
                 .with_explicit_nulls(true)
@@ -269,6 +270,44 @@ impl Engine {
         }
         Ok(grouped)
     }
+}
+
+/// Calendar months around the CRM's go-live, in the workspace timezone: `month` (label),
+/// `start_at`, `end_at`, `month_index` (0 = the go-live month, −12 = a year before), from twelve
+/// months before go-live through the month containing the last instant of the last period.
+/// Empty when `crm` is not configured.
+fn crm_months_batch(config: &Config, periods: &[Period]) -> Result<RecordBatch> {
+    let utc = DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()));
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("month", DataType::Utf8, false),
+        Field::new("start_at", utc.clone(), false),
+        Field::new("end_at", utc, false),
+        Field::new("month_index", DataType::Int64, false),
+    ]));
+    let mut labels = StringBuilder::new();
+    let mut starts = TimestampMicrosecondBuilder::new().with_timezone("UTC");
+    let mut ends = TimestampMicrosecondBuilder::new().with_timezone("UTC");
+    let mut indexes = datafusion::arrow::array::Int64Builder::new();
+    if let (Some(crm), Some(last)) = (&config.crm, periods.last()) {
+        use chrono::{Datelike, Months};
+        let go_live_month = crm.go_live.0.with_day(1).expect("day 1 exists");
+        let last_day = last.end_day.pred_opt().unwrap_or(last.end_day);
+        let last_month = last_day.with_day(1).expect("day 1 exists").max(go_live_month);
+        let mut month = go_live_month - Months::new(12);
+        let mut index = -12i64;
+        while month <= last_month {
+            let next = month + Months::new(1);
+            labels.append_value(month.format("%Y-%m").to_string());
+            starts.append_value(pulse_model::Timestamp::local_midnight(month, config.zone()).micros());
+            ends.append_value(pulse_model::Timestamp::local_midnight(next, config.zone()).micros());
+            indexes.append_value(index);
+            month = next;
+            index += 1;
+        }
+    }
+    let columns: Vec<Arc<dyn Array>> =
+        vec![Arc::new(labels.finish()), Arc::new(starts.finish()), Arc::new(ends.finish()), Arc::new(indexes.finish())];
+    Ok(RecordBatch::try_new(schema, columns).map_err(datafusion::error::DataFusionError::from)?)
 }
 
 /// The configured pipeline: `stage`, `position` (0 = first), `probability`, `stall_days` (the

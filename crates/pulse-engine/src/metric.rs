@@ -242,6 +242,10 @@ pub struct PlanContext {
     pub initial_list_size: u64,
     /// `auto`, `subscription` or `purchase`.
     pub customer_model: &'static str,
+    /// `crm.cost_one_time` and `crm.cost_monthly` (0 when the CRM is not configured; the
+    /// `crm_months` table is then empty).
+    pub crm_cost_one_time: f64,
+    pub crm_cost_monthly: f64,
 }
 
 /// A metric, declared once. Its plan returns rows `(period, segment, value)`: `period` a label

@@ -40,6 +40,16 @@ impl Timestamp {
             .ok_or_else(|| "is not a valid timestamp (ISO 8601, e.g. 2024-03-05T14:30:00Z)".to_owned())
     }
 
+    /// The instant of a wall time in `zone`, with the gap and overlap rules of [`Timestamp::parse`].
+    pub fn from_local(wall: NaiveDateTime, zone: Tz) -> Self {
+        local_to_utc(wall, zone).expect("every wall time maps to an instant")
+    }
+
+    /// The wall time of this instant in `zone`.
+    pub fn to_local(self, zone: Tz) -> NaiveDateTime {
+        self.to_utc().with_timezone(&zone).naive_local()
+    }
+
     /// The instant at which `date` begins in `zone` (its local midnight, moved forward by a
     /// daylight-saving gap when midnight does not exist that day).
     pub fn local_midnight(date: NaiveDate, zone: Tz) -> Self {

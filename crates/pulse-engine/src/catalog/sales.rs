@@ -36,10 +36,8 @@ fn won_then(context: &PlanContext, columns: &str, aggregate: &str) -> String {
 fn open_at_end(context: &PlanContext, columns: &str, aggregate: &str) -> String {
     per_period_state(
         columns,
-        &format!(
-            "JOIN deals d ON d.created_at < p.end_at AND (d.closed_at IS NULL OR d.closed_at >= p.end_at)
-             LEFT JOIN customers c ON c.customer_id = d.customer_id"
-        ),
+        "JOIN deals d ON d.created_at < p.end_at AND (d.closed_at IS NULL OR d.closed_at >= p.end_at)
+         LEFT JOIN customers c ON c.customer_id = d.customer_id",
         aggregate,
         &context.segment,
     )

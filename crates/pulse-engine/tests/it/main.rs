@@ -1,5 +1,6 @@
 //! Metric fixtures: small hand-made datasets whose expected values are derived by hand in the
 //! comments, run through the real importer and engine.
+#![expect(clippy::type_complexity, reason = "tests compare plain (period, segment, value, previous) tuples")]
 
 mod crm_roi;
 mod marketing;
@@ -16,8 +17,8 @@ use pulse_import::{ImportOptions, Progress};
 use pulse_store::{ImportMode, Store};
 use tempfile::TempDir;
 
-/// A store holding `files`, with the default example pipeline and `config_extra` appended
-/// to the default configuration.
+/// A store holding `files`, with the default configuration (UTC, the example pipeline)
+/// overridden key by key by `config_extra` (TOML; tables merge).
 struct Fixture {
     _dir: TempDir,
     engine: Engine,
@@ -26,10 +27,9 @@ struct Fixture {
 impl Fixture {
     fn new(files: &[(&str, &str)], config_extra: &str) -> Fixture {
         let dir = TempDir::new().unwrap();
-        let config =
-            format!("{config_extra}\n{}", pulse_model::DEFAULT_CONFIG_TOML.replace("timezone = \"UTC\"\n", ""));
-        let config = if config_extra.contains("timezone") { config } else { format!("timezone = \"UTC\"\n{config}") };
-        std::fs::write(dir.path().join("pulse.toml"), config).unwrap();
+        let mut config: toml::Table = pulse_model::DEFAULT_CONFIG_TOML.parse().unwrap();
+        merge(&mut config, config_extra.parse::<toml::Table>().expect("the fixture's configuration is TOML"));
+        std::fs::write(dir.path().join("pulse.toml"), toml::to_string(&config).unwrap()).unwrap();
         let mut store = Store::open(dir.path()).unwrap();
         let input = dir.path().join("input");
         std::fs::create_dir_all(&input).unwrap();
@@ -94,6 +94,17 @@ impl Fixture {
     /// The values of one metric per period label, unsegmented.
     fn series(&self, metric: &str, from: &str, to: &str, period: &str) -> Vec<(String, Option<f64>)> {
         self.values(metric, from, to, period, None).into_iter().map(|(label, _, value, _)| (label, value)).collect()
+    }
+}
+
+fn merge(base: &mut toml::Table, extra: toml::Table) {
+    for (key, value) in extra {
+        match (base.get_mut(&key), value) {
+            (Some(toml::Value::Table(base_table)), toml::Value::Table(extra_table)) => merge(base_table, extra_table),
+            (_, value) => {
+                base.insert(key, value);
+            }
+        }
     }
 }
 
