@@ -1,7 +1,501 @@
-//! Metrics of this family (being filled in).
+//! Revenue and customers: the order ledger, who is active (the customer model), churn and
+//! retention, historical lifetime value and acquisition cohorts.
+//!
+//! Who is active is built once, by [`customer_activity`], as SQL common table expressions
+//! ending in `customer_activity(period, customer_id, in_start, in_end)`: for each window
+//! `[start_at, end_at)`, whether the customer is in `S` (active before the start) and in `E`
+//! (active before the end), as 0 or 1 so that sums count customers.
 
-use crate::metric::Metric;
+use crate::catalog::{CUSTOMER_DIMENSIONS, money, per_event_period};
+use crate::metric::{Category, DimensionKind as D, Direction, Empty, Metric, PlanContext, Unit};
+
+/// Orders joined to their customer, for the customer dimensions.
+const ORDERS: &str = "orders o LEFT JOIN customers c ON c.customer_id = o.customer_id";
+
+/// The reporting periods as activity windows.
+const PERIOD_WINDOWS: &str = "SELECT period, start_at, end_at FROM periods";
+
+/// For each period, the 12 calendar months ending at its end, for `clv_historical`.
+///
+/// The plans do not know the workspace timezone, only the period boundaries, which are local
+/// midnights. `local_day` is the UTC midnight of the local date of `end_at` (exact for UTC offsets
+/// strictly between −12 and +12 hours); the window starts 12 calendar months before that date, at
+/// the UTC offset in force at `end_at`. That is the exact local midnight unless the offset a year
+/// earlier differs (a daylight-saving change between the two dates' places in their years, as for
+/// a day period ending on 2024-03-11 in New York), where the start is off by that difference.
+const TWELVE_MONTH_WINDOWS: &str =
+    "SELECT period, local_day - INTERVAL '12 months' + (end_at - local_day) AS start_at, end_at
+    FROM (SELECT period, end_at, date_trunc('day', end_at + INTERVAL '12 hours') AS local_day FROM periods) ends";
+
+/// Retention-purpose marketing spend per period.
+const RETENTION_SPEND: &str = "retention_spend AS (
+    SELECT period_of(m.\"date\") AS period, sum(m.amount) AS amount
+    FROM marketing_spend m WHERE m.purpose = 'retention'
+    GROUP BY period_of(m.\"date\")
+)";
+
+/// `ltv_to_cac` compares a customer's `source` with a spend's `channel`, as `cac` by channel does,
+/// so it is segmented by source only.
+const SOURCE_DIMENSION: &[(D, &str)] = &[(D::Source, "c.source")];
+
+fn paid_orders(context: &PlanContext, columns: &str, aggregate: &str) -> String {
+    per_event_period("o.at", columns, &format!("{ORDERS} WHERE o.status = 'paid'"), aggregate, &context.segment)
+}
+
+/// The common table expressions of "who is active" over `windows` (a query returning `period`,
+/// `start_at`, `end_at`), ending in `customer_activity(period, customer_id, in_start, in_end)`.
+///
+/// A customer follows one rule: with `customer_model = auto`, the subscription rule when they
+/// ever had a subscription, else the purchase rule; the other models force one rule. Customers
+/// without a subscription or paid order near the window are never active and have no row.
+fn customer_activity(context: &PlanContext, windows: &str) -> String {
+    let follows_subscriptions = match context.customer_model {
+        "subscription" => "true",
+        "purchase" => "false",
+        _ => "bool_or(has_subscription)",
+    };
+    let inactivity = format!("INTERVAL '{} days'", context.inactivity_days);
+    format!(
+        "windows AS ({windows}),
+         customer_rules AS (
+             SELECT customer_id, {follows_subscriptions} AS follows_subscriptions FROM (
+                 SELECT customer_id, true AS has_subscription FROM subscriptions
+                 UNION ALL
+                 SELECT customer_id, false AS has_subscription FROM orders WHERE status = 'paid'
+             ) known
+             GROUP BY customer_id
+         ),
+         rule_activity AS (
+             SELECT w.period AS period, s.customer_id AS customer_id, true AS by_subscription,
+                    max(CASE WHEN s.started_at < w.start_at AND (s.ended_at IS NULL OR s.ended_at >= w.start_at)
+                        THEN 1 ELSE 0 END) AS in_start,
+                    max(CASE WHEN s.ended_at IS NULL OR s.ended_at >= w.end_at THEN 1 ELSE 0 END) AS in_end
+             FROM windows w
+             JOIN subscriptions s ON s.started_at < w.end_at AND (s.ended_at IS NULL OR s.ended_at >= w.start_at)
+             GROUP BY w.period, s.customer_id
+             UNION ALL
+             SELECT w.period AS period, o.customer_id AS customer_id, false AS by_subscription,
+                    max(CASE WHEN o.at < w.start_at AND o.at >= w.start_at - {inactivity} THEN 1 ELSE 0 END) AS in_start,
+                    max(CASE WHEN o.at >= w.end_at - {inactivity} THEN 1 ELSE 0 END) AS in_end
+             FROM windows w
+             JOIN orders o ON o.status = 'paid' AND o.at < w.end_at AND o.at >= w.start_at - {inactivity}
+             GROUP BY w.period, o.customer_id
+         ),
+         customer_activity AS (
+             SELECT a.period AS period, a.customer_id AS customer_id, a.in_start AS in_start, a.in_end AS in_end
+             FROM rule_activity a
+             JOIN customer_rules r ON r.customer_id = a.customer_id AND r.follows_subscriptions = a.by_subscription
+         )"
+    )
+}
+
+/// Aggregates `in_start` and `in_end` over the customers of each period and segment.
+fn per_activity(context: &PlanContext, aggregate: &str) -> String {
+    format!(
+        "WITH {activity}
+         SELECT period, segment, {aggregate} AS value FROM (
+             SELECT a.period AS period, {segment} AS segment, a.in_start AS in_start, a.in_end AS in_end
+             FROM customer_activity a LEFT JOIN customers c ON c.customer_id = a.customer_id
+         ) activity
+         GROUP BY period, segment",
+        activity = customer_activity(context, PERIOD_WINDOWS),
+        segment = context.segment
+    )
+}
+
+/// Retention spend of each period divided by `denominator`, an expression over the
+/// `retained` row of the period; `retained` is defined by `retained_cte`.
+fn retention_spend_over(context: &PlanContext, retained_cte: &str, denominator: &str) -> String {
+    format!(
+        "WITH {activity}, {retained_cte}, {RETENTION_SPEND}
+         SELECT p.period AS period, {segment} AS segment,
+                CAST(coalesce(spend.amount, 0) AS DOUBLE) / nullif({denominator}, 0) AS value
+         FROM periods p
+         LEFT JOIN retained ON retained.period = p.period
+         LEFT JOIN retention_spend spend ON spend.period = p.period",
+        activity = customer_activity(context, PERIOD_WINDOWS),
+        segment = context.segment
+    )
+}
+
+/// `clv_historical` per period and segment, over the 12 months ending at the period's end.
+/// avg_purchase_value × purchase_frequency × lifespan, where lifespan = 1 / (churn / 100)
+/// = |S| / churned.
+fn clv_historical(context: &PlanContext) -> String {
+    format!(
+        "WITH {activity},
+         churn AS (
+             SELECT period, segment, sum(in_start) AS n_start, sum(in_start * (1 - in_end)) AS n_churned FROM (
+                 SELECT a.period AS period, {segment} AS segment, a.in_start AS in_start, a.in_end AS in_end
+                 FROM customer_activity a LEFT JOIN customers c ON c.customer_id = a.customer_id
+             ) activity
+             GROUP BY period, segment
+         ),
+         purchases AS (
+             SELECT period, segment, sum(amount) AS revenue, count(*) AS n_orders,
+                    count(DISTINCT customer_id) AS n_customers FROM (
+                 SELECT w.period AS period, {segment} AS segment, {amount} AS amount, o.customer_id AS customer_id
+                 FROM windows w
+                 JOIN orders o ON o.status = 'paid' AND o.at >= w.start_at AND o.at < w.end_at
+                 LEFT JOIN customers c ON c.customer_id = o.customer_id
+             ) window_orders
+             GROUP BY period, segment
+         )
+         SELECT churn.period AS period, churn.segment AS segment,
+                (purchases.revenue / purchases.n_orders)
+                * (CAST(purchases.n_orders AS DOUBLE) / purchases.n_customers)
+                * (CAST(churn.n_start AS DOUBLE) / nullif(churn.n_churned, 0)) AS value
+         FROM churn
+         JOIN purchases ON purchases.period = churn.period AND purchases.segment IS NOT DISTINCT FROM churn.segment",
+        activity = customer_activity(context, TWELVE_MONTH_WINDOWS),
+        segment = context.segment,
+        amount = money("o.amount"),
+    )
+}
+
+/// Acquisition cost per customer acquired in each period: acquisition spend / customers
+/// acquired, for the periods in which someone was acquired. The spend rows are aliased `c` with
+/// their channel as `source`, so that the source segment expression `c.source` applies to both.
+fn cac(context: &PlanContext) -> String {
+    format!(
+        "SELECT acquired.period AS period, acquired.segment AS segment,
+                CAST(coalesce(spend.amount, 0) AS DOUBLE) / acquired.n_acquired AS value
+         FROM (
+             SELECT period, segment, count(*) AS n_acquired FROM (
+                 SELECT period_of(a.acquired_at) AS period, {segment} AS segment
+                 FROM customer_acquisitions a LEFT JOIN customers c ON c.customer_id = a.customer_id
+             ) acquisitions
+             WHERE period IS NOT NULL
+             GROUP BY period, segment
+         ) acquired
+         LEFT JOIN (
+             SELECT period, segment, sum(amount) AS amount FROM (
+                 SELECT period_of(c.\"date\") AS period, {segment} AS segment, c.amount AS amount
+                 FROM (SELECT \"date\", channel AS source, amount FROM marketing_spend WHERE purpose = 'acquisition') c
+             ) acquisition_spend
+             WHERE period IS NOT NULL
+             GROUP BY period, segment
+         ) spend ON spend.period = acquired.period AND spend.segment IS NOT DISTINCT FROM acquired.segment",
+        segment = context.segment
+    )
+}
+
+/// The cells of the cohort table: for the customers acquired in each period (the cohort) and
+/// each period from then on, the cohort's size, how many of them are active before the end of
+/// that period and their revenue in it.
+fn cohort_cells(context: &PlanContext) -> String {
+    format!(
+        "WITH {activity},
+         period_positions AS (
+             SELECT period, CAST(row_number() OVER (ORDER BY start_at) AS BIGINT) AS period_index FROM periods
+         ),
+         cohort_members AS (
+             SELECT a.customer_id AS customer_id, positions.period AS cohort, positions.period_index AS cohort_index
+             FROM customer_acquisitions a JOIN period_positions positions ON positions.period = period_of(a.acquired_at)
+         ),
+         revenue_by_customer AS (
+             SELECT period_of(o.at) AS period, o.customer_id AS customer_id, sum(o.amount) AS revenue
+             FROM orders o WHERE o.status = 'paid'
+             GROUP BY period_of(o.at), o.customer_id
+         ),
+         cohort_cells AS (
+             SELECT cohort, segment, measured_period, periods_since_acquisition, count(*) AS cohort_customers,
+                    sum(in_end) AS active_customers, sum(revenue) AS revenue FROM (
+                 SELECT member.cohort AS cohort, {segment} AS segment, measured.period AS measured_period,
+                        measured.period_index - member.cohort_index AS periods_since_acquisition,
+                        coalesce(activity.in_end, 0) AS in_end, coalesce(earned.revenue, 0) AS revenue
+                 FROM cohort_members member
+                 JOIN period_positions measured ON measured.period_index >= member.cohort_index
+                 LEFT JOIN customer_activity activity
+                     ON activity.customer_id = member.customer_id AND activity.period = measured.period
+                 LEFT JOIN revenue_by_customer earned
+                     ON earned.customer_id = member.customer_id AND earned.period = measured.period
+                 LEFT JOIN customers c ON c.customer_id = member.customer_id
+             ) cells
+             GROUP BY cohort, segment, measured_period, periods_since_acquisition
+         )",
+        activity = customer_activity(context, PERIOD_WINDOWS),
+        segment = context.segment
+    )
+}
 
 pub(super) fn metrics() -> Vec<Metric> {
-    Vec::new()
+    vec![
+        Metric {
+            id: "revenue",
+            name: "Revenue",
+            category: Category::Revenue,
+            unit: Unit::Money,
+            direction: Direction::HigherIsBetter,
+            formula: "Σ amount of paid orders with at in P (orders are the ledger; refunded orders count nothing)",
+            dimensions: CUSTOMER_DIMENSIONS,
+            empty: Empty::Zero,
+            rows: None,
+            plan: |context| paid_orders(context, "o.amount AS amount", "sum(amount)"),
+        },
+        Metric {
+            id: "new_customer_revenue",
+            name: "New customer revenue",
+            category: Category::Revenue,
+            unit: Unit::Money,
+            direction: Direction::HigherIsBetter,
+            formula: "revenue in P from customers acquired in P (acquired_at in P)",
+            dimensions: CUSTOMER_DIMENSIONS,
+            empty: Empty::Zero,
+            rows: None,
+            plan: |context| {
+                per_event_period(
+                    "o.at",
+                    "o.amount AS amount",
+                    &format!(
+                        "{ORDERS} JOIN customer_acquisitions a ON a.customer_id = o.customer_id
+                         WHERE o.status = 'paid' AND period_of(a.acquired_at) = period_of(o.at)"
+                    ),
+                    "sum(amount)",
+                    &context.segment,
+                )
+            },
+        },
+        Metric {
+            id: "orders",
+            name: "Orders",
+            category: Category::Revenue,
+            unit: Unit::Count,
+            direction: Direction::Neutral,
+            formula: "paid orders with at in P",
+            dimensions: CUSTOMER_DIMENSIONS,
+            empty: Empty::Zero,
+            rows: None,
+            plan: |context| paid_orders(context, "", "count(*)"),
+        },
+        Metric {
+            id: "avg_purchase_value",
+            name: "Average purchase value",
+            category: Category::Revenue,
+            unit: Unit::Money,
+            direction: Direction::HigherIsBetter,
+            formula: "revenue / orders in P",
+            dimensions: CUSTOMER_DIMENSIONS,
+            empty: Empty::Null("no paid orders in the period"),
+            rows: None,
+            plan: |context| paid_orders(context, &format!("{} AS amount", money("o.amount")), "avg(amount)"),
+        },
+        Metric {
+            id: "purchase_frequency",
+            name: "Purchase frequency",
+            category: Category::Revenue,
+            unit: Unit::OrdersPerCustomer,
+            direction: Direction::HigherIsBetter,
+            formula: "orders in P / distinct customers with a paid order in P",
+            dimensions: CUSTOMER_DIMENSIONS,
+            empty: Empty::Null("no paid orders in the period"),
+            rows: None,
+            plan: |context| {
+                paid_orders(
+                    context,
+                    "o.customer_id AS customer_id",
+                    "CAST(count(*) AS DOUBLE) / count(DISTINCT customer_id)",
+                )
+            },
+        },
+        Metric {
+            id: "repeat_customer_rate",
+            name: "Repeat customer rate",
+            category: Category::Revenue,
+            unit: Unit::Percent,
+            direction: Direction::HigherIsBetter,
+            formula: "customers with ≥ 2 paid orders before end / customers with ≥ 1 paid order before end × 100 \
+                      (cumulative: all history up to the end of P)",
+            dimensions: CUSTOMER_DIMENSIONS,
+            empty: Empty::Null("no customer has a paid order before the end of the period"),
+            rows: None,
+            plan: |context| {
+                format!(
+                    "SELECT period, segment, 100.0 * sum(CASE WHEN n_orders >= 2 THEN 1 ELSE 0 END) / count(*) AS value
+                     FROM (
+                         SELECT p.period AS period, {segment} AS segment, o.customer_id AS customer_id,
+                                count(*) AS n_orders
+                         FROM periods p
+                         JOIN orders o ON o.status = 'paid' AND o.at < p.end_at
+                         LEFT JOIN customers c ON c.customer_id = o.customer_id
+                         GROUP BY p.period, {segment}, o.customer_id
+                     ) customers_so_far
+                     GROUP BY period, segment",
+                    segment = context.segment
+                )
+            },
+        },
+        Metric {
+            id: "active_customers",
+            name: "Active customers",
+            category: Category::Revenue,
+            unit: Unit::Count,
+            direction: Direction::HigherIsBetter,
+            formula: "|E(P)|: customers active before end (see \"who is active\": subscription rule, purchase rule \
+                      with inactivity_days, or per customer with customer_model = auto)",
+            dimensions: CUSTOMER_DIMENSIONS,
+            empty: Empty::Zero,
+            rows: None,
+            plan: |context| per_activity(context, "sum(in_end)"),
+        },
+        Metric {
+            id: "churned_customers",
+            name: "Churned customers",
+            category: Category::Revenue,
+            unit: Unit::Count,
+            direction: Direction::LowerIsBetter,
+            formula: "|S(P) \\ E(P)|: active at the start, not at the end. Customers who leave and come back inside \
+                      P are not churned; customers acquired inside P are not in S (S is who is active before start, \
+                      so a customer on a free plan before P is in S even when their first MRR > 0 comes inside P)",
+            dimensions: CUSTOMER_DIMENSIONS,
+            empty: Empty::Zero,
+            rows: None,
+            plan: |context| per_activity(context, "sum(in_start * (1 - in_end))"),
+        },
+        Metric {
+            id: "churn_rate",
+            name: "Churn rate",
+            category: Category::Revenue,
+            unit: Unit::Percent,
+            direction: Direction::LowerIsBetter,
+            formula: "churned_customers / |S(P)| × 100",
+            dimensions: CUSTOMER_DIMENSIONS,
+            empty: Empty::Null("no customer was active at the start of the period"),
+            rows: None,
+            plan: |context| per_activity(context, "100.0 * sum(in_start * (1 - in_end)) / nullif(sum(in_start), 0)"),
+        },
+        Metric {
+            id: "retention_rate",
+            name: "Retention rate",
+            category: Category::Revenue,
+            unit: Unit::Percent,
+            direction: Direction::HigherIsBetter,
+            formula: "|S(P) ∩ E(P)| / |S(P)| × 100 (= 100 − churn_rate)",
+            dimensions: CUSTOMER_DIMENSIONS,
+            empty: Empty::Null("no customer was active at the start of the period"),
+            rows: None,
+            plan: |context| per_activity(context, "100.0 * sum(in_start * in_end) / nullif(sum(in_start), 0)"),
+        },
+        Metric {
+            id: "retention_cost",
+            name: "Retention cost",
+            category: Category::Revenue,
+            unit: Unit::Money,
+            direction: Direction::LowerIsBetter,
+            formula: "retention-purpose spend in P / |S(P) ∩ E(P)| (not segmented: spend belongs to no customer)",
+            dimensions: &[],
+            empty: Empty::Null("no customer was retained through the period"),
+            rows: None,
+            plan: |context| {
+                retention_spend_over(
+                    context,
+                    "retained AS (
+                         SELECT period, sum(in_start * in_end) AS n_retained FROM customer_activity GROUP BY period
+                     )",
+                    "retained.n_retained",
+                )
+            },
+        },
+        Metric {
+            id: "retention_cost_ratio",
+            name: "Retention cost ratio",
+            category: Category::Revenue,
+            unit: Unit::Ratio,
+            direction: Direction::LowerIsBetter,
+            formula: "retention_cost / (revenue in P of the retained customers / their count) = retention-purpose \
+                      spend in P / revenue in P of S(P) ∩ E(P); below 1 means keeping customers costs less than they \
+                      bring; null when that revenue is 0 (not segmented: spend belongs to no customer)",
+            dimensions: &[],
+            empty: Empty::Null("the retained customers brought no revenue in the period"),
+            rows: None,
+            plan: |context| {
+                retention_spend_over(
+                    context,
+                    "retained AS (
+                         SELECT a.period AS period, CAST(sum(o.amount) AS DOUBLE) AS revenue
+                         FROM customer_activity a
+                         JOIN orders o ON o.customer_id = a.customer_id AND o.status = 'paid'
+                             AND period_of(o.at) = a.period
+                         WHERE a.in_start = 1 AND a.in_end = 1
+                         GROUP BY a.period
+                     )",
+                    "retained.revenue",
+                )
+            },
+        },
+        Metric {
+            id: "clv_historical",
+            name: "Historical customer lifetime value",
+            category: Category::Revenue,
+            unit: Unit::Money,
+            direction: Direction::HigherIsBetter,
+            formula: "over W = the 12 calendar months ending at end: avg_purchase_value × purchase_frequency (both \
+                      over W) × average lifespan in years, where lifespan = 1 / (churn rate of W / 100) with W as one \
+                      period (S = active before the start of W, E = before end). Null when churn is 0 or undefined or \
+                      W has no paid order. W's start is end's local date minus 12 months at end's UTC offset: off by \
+                      the daylight-saving shift when one falls between the two dates' places in their years",
+            dimensions: CUSTOMER_DIMENSIONS,
+            empty: Empty::Null("no churn or no paid order in the 12 months ending at the end of the period"),
+            rows: None,
+            plan: clv_historical,
+        },
+        Metric {
+            id: "ltv_to_cac",
+            name: "LTV to CAC",
+            category: Category::Revenue,
+            unit: Unit::Ratio,
+            direction: Direction::HigherIsBetter,
+            formula: "clv_historical / cac (both for P), cac = acquisition-purpose spend in P / customers acquired in \
+                      P; by source: the clv of the customers from that source over the spend on that channel per \
+                      customer acquired from it. Null when either is null or cac is 0",
+            dimensions: SOURCE_DIMENSION,
+            empty: Empty::Null("no lifetime value, no customer acquired or no acquisition spend in the period"),
+            rows: None,
+            plan: |context| {
+                format!(
+                    "SELECT clv.period AS period, clv.segment AS segment, clv.value / nullif(cac.value, 0) AS value
+                     FROM ({clv}) clv
+                     JOIN ({cac}) cac ON cac.period = clv.period AND cac.segment IS NOT DISTINCT FROM clv.segment",
+                    clv = clv_historical(context),
+                    cac = cac(context)
+                )
+            },
+        },
+        Metric {
+            id: "cohort_retention",
+            name: "Cohort retention",
+            category: Category::Revenue,
+            unit: Unit::Percent,
+            direction: Direction::HigherIsBetter,
+            formula: "rows: the cohort of customers acquired in P (acquired_at in P); one row per period from P \
+                      through the report's last period (periods_since_acquisition 0, 1, 2 …, with measured_period its \
+                      label; months in a monthly report): cohort_customers, active_customers and active_share = share \
+                      of the cohort active before the end of that period × 100; revenue = the cohort's paid orders in \
+                      that period and revenue_ratio = revenue / the cohort's revenue in P (null when that is 0). The \
+                      cohort grid is the report's periods. Value: the active_share at 0 periods since acquisition",
+            dimensions: CUSTOMER_DIMENSIONS,
+            empty: Empty::Null("no customer was acquired in the period"),
+            rows: Some(|context| {
+                format!(
+                    "{cells}
+                     SELECT cohort AS period, segment, periods_since_acquisition, measured_period, cohort_customers,
+                            active_customers, 100.0 * active_customers / cohort_customers AS active_share,
+                            CAST(revenue AS DOUBLE) AS revenue,
+                            CAST(revenue AS DOUBLE) / nullif(CAST(sum(CASE WHEN periods_since_acquisition = 0
+                                THEN revenue END) OVER (PARTITION BY cohort, segment) AS DOUBLE), 0) AS revenue_ratio
+                     FROM cohort_cells
+                     ORDER BY segment, cohort, periods_since_acquisition",
+                    cells = cohort_cells(context)
+                )
+            }),
+            plan: |context| {
+                format!(
+                    "{cells}
+                     SELECT cohort AS period, segment, 100.0 * active_customers / cohort_customers AS value
+                     FROM cohort_cells WHERE periods_since_acquisition = 0",
+                    cells = cohort_cells(context)
+                )
+            },
+        },
+    ]
 }
