@@ -108,6 +108,19 @@ fn merge(base: &mut toml::Table, extra: toml::Table) {
     }
 }
 
+/// `(period, segment, value, previous)` as [`Fixture::values`] returns them.
+pub(crate) type ReportValue = (String, Option<String>, Option<f64>, Option<f64>);
+
+/// The same, borrowed, to compare with literals.
+pub(crate) type BorrowedValue<'a> = (&'a str, Option<&'a str>, Option<f64>, Option<f64>);
+
+pub(crate) fn borrowed(values: &[ReportValue]) -> Vec<BorrowedValue<'_>> {
+    values
+        .iter()
+        .map(|(period, segment, value, previous)| (period.as_str(), segment.as_deref(), *value, *previous))
+        .collect()
+}
+
 /// Compares numbers to 1e-9 relative, nulls exactly.
 #[track_caller]
 fn assert_series(found: &[(String, Option<f64>)], expected: &[(&str, Option<f64>)]) {

@@ -4,20 +4,7 @@
 use chrono::{DateTime, Duration, Utc};
 use proptest::prelude::*;
 
-use crate::{Fixture, assert_series};
-
-/// `(period, segment, value, previous)` as [`Fixture::values`] returns them.
-type ReportValue = (String, Option<String>, Option<f64>, Option<f64>);
-
-/// The same, borrowed, to compare with literals.
-type BorrowedValue<'a> = (&'a str, Option<&'a str>, Option<f64>, Option<f64>);
-
-fn borrowed(values: &[ReportValue]) -> Vec<BorrowedValue<'_>> {
-    values
-        .iter()
-        .map(|(period, segment, value, previous)| (period.as_str(), segment.as_deref(), *value, *previous))
-        .collect()
-}
+use crate::{Fixture, ReportValue, assert_series, borrowed};
 
 /// The values of one segment of a segmented report, per period label.
 fn segment_values(values: &[ReportValue], segment: &str) -> Vec<(String, Option<f64>)> {

@@ -14,7 +14,7 @@
 //! | t7 | c2 enterprise | phone | ann | 01-15 00:00 | +0.5 | 01-16 12:00 (36) | 2 |
 //! | t8 | c1 smb | chat | bob | 01-20 00:00 | — | 01-20 02:00 (2) | 0 |
 
-use crate::{Fixture, assert_series};
+use crate::{BorrowedValue, Fixture, assert_series, borrowed};
 
 const CUSTOMERS: &str = "customer_id,name,created_at,segment\nc1,One,2023-01-01,smb\nc2,Two,2023-01-01,enterprise\n";
 const USERS: &str =
@@ -64,16 +64,6 @@ fn surveys() -> Fixture {
 
 fn tickets(config: &str) -> Fixture {
     Fixture::new(&[("customers.csv", CUSTOMERS), ("tickets.csv", TICKETS)], config)
-}
-
-/// `(period, segment, value, previous)` with borrowed text, for comparing whole reports.
-type Row<'a> = (&'a str, Option<&'a str>, Option<f64>, Option<f64>);
-
-fn borrowed(values: &[(String, Option<String>, Option<f64>, Option<f64>)]) -> Vec<Row<'_>> {
-    values
-        .iter()
-        .map(|(period, segment, value, previous)| (period.as_str(), segment.as_deref(), *value, *previous))
-        .collect()
 }
 
 /// The (promoters, passives, detractors, responses) rows of each month (and segment) of an
@@ -129,7 +119,7 @@ fn nps_by_touchpoint() {
     // onboarding: n1 (promoter) = 100. renewal: n5 (detractor) = −100. support in January:
     // n2, n3 promoters and n4 passive: (2 − 0) / 3 × 100; in March n6 and n7 as above = −50.
     // December (the previous period of January) and February have no response: null.
-    let expected: Vec<Row<'_>> = vec![
+    let expected: Vec<BorrowedValue<'_>> = vec![
         ("2024-01", Some("onboarding"), Some(100.0), None),
         ("2024-02", Some("onboarding"), None, Some(100.0)),
         ("2024-03", Some("onboarding"), None, None),
@@ -326,7 +316,7 @@ fn ticket_segments() {
     // By assignee: ann resolved t1 (24) and t7 (36) in January = 30, t4 (288) in February;
     // bob t2 (12) and t8 (2) = 7, then t3 (24). December has none: previous null.
     let values = fixture.values("resolution_hours", "2024-01-01", "2024-03-01", "month", Some("owner"));
-    let expected: Vec<Row<'_>> = vec![
+    let expected: Vec<BorrowedValue<'_>> = vec![
         ("2024-01", Some("ann"), Some(30.0), None),
         ("2024-02", Some("ann"), Some(288.0), Some(30.0)),
         ("2024-01", Some("bob"), Some(7.0), None),
@@ -336,7 +326,7 @@ fn ticket_segments() {
     // Backlog by customer segment: end of January t4 (enterprise) and t5 (smb); end of
     // February t5 and t6 (no customer: the "(none)" segment); end of March t5.
     let values = fixture.values("ticket_backlog", "2024-01-01", "2024-04-01", "month", Some("segment"));
-    let expected: Vec<Row<'_>> = vec![
+    let expected: Vec<BorrowedValue<'_>> = vec![
         ("2024-01", None, Some(0.0), Some(0.0)),
         ("2024-02", None, Some(1.0), Some(0.0)),
         ("2024-03", None, Some(0.0), Some(1.0)),
@@ -350,7 +340,7 @@ fn ticket_segments() {
     assert_eq!(borrowed(&values), expected);
     // By ticket channel: January email t1, phone t2 and t7, chat t8.
     let values = fixture.values("tickets_resolved", "2024-01-01", "2024-02-01", "month", Some("channel"));
-    let expected: Vec<Row<'_>> = vec![
+    let expected: Vec<BorrowedValue<'_>> = vec![
         ("2024-01", Some("chat"), Some(1.0), Some(0.0)),
         ("2024-01", Some("email"), Some(1.0), Some(0.0)),
         ("2024-01", Some("phone"), Some(2.0), Some(0.0)),

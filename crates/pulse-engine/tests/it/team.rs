@@ -8,7 +8,7 @@
 //! | u4 | yes | 02-01 00:00, exactly at the end of January | — | 02-01 00:00 (on the boundary), 02-02 |
 //! | u5 | yes | 2023-01-01 | 01-31 23:00−05:00 = 02-01 04:00 | 02-01 02:00 |
 
-use crate::{Fixture, assert_series};
+use crate::{BorrowedValue, Fixture, assert_series, borrowed};
 
 const USERS: &str = "user_id,name,licensed,created_at,deactivated_at\n\
     u1,Ann,true,2023-06-01T00:00:00Z,\n\
@@ -57,16 +57,6 @@ fn fixture(config: &str) -> Fixture {
         ],
         config,
     )
-}
-
-/// `(period, segment, value, previous)` with borrowed text, for comparing whole reports.
-type Row<'a> = (&'a str, Option<&'a str>, Option<f64>, Option<f64>);
-
-fn borrowed(values: &[(String, Option<String>, Option<f64>, Option<f64>)]) -> Vec<Row<'_>> {
-    values
-        .iter()
-        .map(|(period, segment, value, previous)| (period.as_str(), segment.as_deref(), *value, *previous))
-        .collect()
 }
 
 #[test]
@@ -148,7 +138,7 @@ fn communication_channels_are_distinct_channels() {
     // By owner: ann phone, email, whatsapp in January, linkedin in February; bob phone (and
     // a channel-less note) in January, phone in February.
     let values = fixture.values("communication_channels", "2024-01-01", "2024-03-01", "month", Some("owner"));
-    let expected: Vec<Row<'_>> = vec![
+    let expected: Vec<BorrowedValue<'_>> = vec![
         ("2024-01", Some("ann"), Some(3.0), Some(0.0)),
         ("2024-02", Some("ann"), Some(1.0), Some(3.0)),
         ("2024-01", Some("bob"), Some(1.0), Some(0.0)),
@@ -171,7 +161,7 @@ fn data_completeness_over_customers_created_before_the_end() {
     // By customer segment: k4 has none ("(none)"), k3 is enterprise, k1 and k2 smb. January:
     // only smb has customers (k1 complete, k2 not: 50; December: k1 alone, 100).
     let values = fixture.values("data_completeness", "2024-01-01", "2024-03-01", "month", Some("segment"));
-    let expected: Vec<Row<'_>> = vec![
+    let expected: Vec<BorrowedValue<'_>> = vec![
         ("2024-01", None, None, None),
         ("2024-02", None, Some(100.0), None),
         ("2024-01", Some("enterprise"), None, None),
