@@ -6,33 +6,45 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
 use pulse_engine::{
-    Category, Dimension, Direction, Engine, Granularity, Metric, MetricReport, Report, ReportRequest, Unit, catalog,
-    find_metric, parse_date,
+    Category, Dimension, Direction, Engine, Granularity, Metric, MetricReport, RecordList, Report, ReportRequest, Unit,
+    catalog, find_metric, parse_date, parse_label,
 };
+use pulse_model::Timestamp;
+use pulse_store::Store;
 
 use crate::import::open_store;
 
 #[derive(Debug, Args)]
 pub(crate) struct ReportArgs {
     /// First day of the report, YYYY-MM-DD (inclusive)
-    #[arg(long)]
-    from: String,
+    #[arg(long, required_unless_present = "explain")]
+    from: Option<String>,
     /// Day after the report, YYYY-MM-DD (exclusive: --from 2024-01-01 --to 2025-01-01 is 2024)
+    #[arg(long, required_unless_present = "explain")]
+    to: Option<String>,
+    /// day, week (ISO), month, quarter, year, or range (the whole range as one period); with
+    /// --explain, a period label: 2024-03-05, 2024-W10, 2024-03, 2024-Q1, 2024 or
+    /// 2024-01-15..2024-02-15
     #[arg(long)]
-    to: String,
-    /// day, week (ISO), month, quarter, year, or range (the whole range as one period)
-    #[arg(long, default_value = "month")]
-    period: String,
+    period: Option<String>,
     /// A metric id (repeatable); default: every metric of the selected categories
-    #[arg(long = "metric")]
+    #[arg(long = "metric", conflicts_with = "explain")]
     metrics: Vec<String>,
     /// A category (repeatable): sales, marketing, revenue, subscriptions, support, team, crm_roi
-    #[arg(long = "category")]
+    #[arg(long = "category", conflicts_with = "explain")]
     categories: Vec<String>,
     /// Segment by a dimension: source, owner, segment, region, industry, country, campaign,
     /// channel, plan, touchpoint, type, attr:<name>
     #[arg(long)]
     by: Option<String>,
+    /// List the records behind a count metric in the period given by --period (a label)
+    #[arg(long, value_name = "METRIC", conflicts_with_all = ["from", "to"], requires = "period")]
+    explain: Option<String>,
+    /// Report on the records as they were at an earlier time: an import number (see
+    /// `pulse status`), a date (the start of that day in the workspace timezone) or an
+    /// RFC 3339 instant
+    #[arg(long, value_name = "IMPORT|DATE|INSTANT")]
+    as_of: Option<String>,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
 }
@@ -45,10 +57,30 @@ enum Format {
 }
 
 pub(crate) fn run(data: &Path, args: ReportArgs) -> Result<ExitCode> {
-    let from = parse_date(&args.from)?;
-    let to = parse_date(&args.to)?;
-    let granularity: Granularity = args.period.parse()?;
     let by: Option<Dimension> = args.by.as_deref().map(str::parse).transpose()?;
+    let store = open_store(data)?;
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the query runtime")?;
+    if let Some(id) = &args.explain {
+        let metric = find_metric(id)?;
+        let label = args.period.as_deref().unwrap_or_default();
+        parse_label(label)?;
+        if metric.records.is_none() {
+            bail!("{id} is not a count of records; --explain lists the records behind {}", explainable());
+        }
+        let engine = load(&store, args.as_of.as_deref())?;
+        let records = runtime.block_on(engine.records(metric, label, by.as_ref()))?;
+        let out = match args.format {
+            Format::Json => serde_json::to_string_pretty(&records)? + "\n",
+            Format::Csv => records_csv(&records),
+            Format::Table => records_table(&records),
+        };
+        print!("{out}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let from = parse_date(args.from.as_deref().unwrap_or_default())?;
+    let to = parse_date(args.to.as_deref().unwrap_or_default())?;
+    let granularity: Granularity = args.period.as_deref().unwrap_or("month").parse()?;
     let categories: Vec<Category> =
         args.categories.iter().map(|category| category.parse()).collect::<Result<_, _>>()?;
     let mut metrics: Vec<&'static Metric> = args.metrics.iter().map(|id| find_metric(id)).collect::<Result<_, _>>()?;
@@ -66,11 +98,8 @@ pub(crate) fn run(data: &Path, args: ReportArgs) -> Result<ExitCode> {
             metrics = supported;
         }
     }
-    let store = open_store(data)?;
-    let engine = Engine::load(&store).context("loading the store")?;
+    let engine = load(&store, args.as_of.as_deref())?;
     let request = ReportRequest { from, to, granularity, metrics, by };
-    let runtime =
-        tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the query runtime")?;
     let report = runtime.block_on(engine.report(&request))?;
     let out = match args.format {
         Format::Json => serde_json::to_string_pretty(&report)? + "\n",
@@ -79,6 +108,87 @@ pub(crate) fn run(data: &Path, args: ReportArgs) -> Result<ExitCode> {
     };
     print!("{out}");
     Ok(ExitCode::SUCCESS)
+}
+
+/// The records to report on: the current ones, or as of an import, a date or an instant.
+fn load(store: &Store, as_of: Option<&str>) -> Result<Engine> {
+    let Some(text) = as_of else { return Engine::load(store).context("loading the store") };
+    let version = if let Ok(import) = text.parse::<i64>() {
+        let latest = store.data_version()?;
+        if !(1..=latest).contains(&import) {
+            bail!(
+                "--as-of {import}: imports that wrote records are numbered 1 to {latest} (`pulse status` lists them)"
+            );
+        }
+        import
+    } else {
+        let instant = Timestamp::parse(text, store.config().zone()).map_err(|_| {
+            anyhow::anyhow!("--as-of {text:?} is not an import number, a date (YYYY-MM-DD) or an RFC 3339 instant")
+        })?;
+        match store.version_at(instant.micros())? {
+            Some(version) => version,
+            None => bail!("--as-of {text}: nothing had been imported yet by then"),
+        }
+    };
+    Engine::load_as_of(store, version).context("loading the store")
+}
+
+fn explainable() -> String {
+    let ids: Vec<&str> = catalog().iter().filter(|metric| metric.records.is_some()).map(|metric| metric.id).collect();
+    ids.join(", ")
+}
+
+fn cell(value: Option<&serde_json::Value>) -> String {
+    match value {
+        None | Some(serde_json::Value::Null) => String::new(),
+        Some(serde_json::Value::String(text)) => text.clone(),
+        Some(other) => other.to_string(),
+    }
+}
+
+fn records_csv(records: &RecordList) -> String {
+    let columns = &records.columns;
+    let mut out = columns.join(",") + "\n";
+    for record in &records.records {
+        let cells: Vec<String> = columns.iter().map(|column| csv_field(&cell(record.get(column)))).collect();
+        out.push_str(&(cells.join(",") + "\n"));
+    }
+    out
+}
+
+fn records_table(records: &RecordList) -> String {
+    let mut out = format!(
+        "{} in {} ({}): {} record{}\n",
+        records.name,
+        records.period,
+        records.timezone,
+        records.count,
+        if records.count == 1 { "" } else { "s" }
+    );
+    let columns = &records.columns;
+    if records.records.is_empty() {
+        return out;
+    }
+    let rows: Vec<Vec<String>> =
+        records.records.iter().map(|record| columns.iter().map(|column| cell(record.get(column))).collect()).collect();
+    let widths: Vec<usize> = columns
+        .iter()
+        .enumerate()
+        .map(|(index, column)| {
+            rows.iter().map(|row| row[index].chars().count()).chain([column.chars().count()]).max().unwrap_or(0)
+        })
+        .collect();
+    let line = |cells: &[String]| -> String {
+        let padded: Vec<String> =
+            cells.iter().zip(&widths).map(|(text, width)| format!("{text:<width$}", width = *width)).collect();
+        format!("  {}\n", padded.join("  ").trim_end())
+    };
+    out.push('\n');
+    out.push_str(&line(columns));
+    for row in &rows {
+        out.push_str(&line(row));
+    }
+    out
 }
 
 fn csv_text(report: &Report) -> String {

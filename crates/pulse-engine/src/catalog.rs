@@ -11,6 +11,8 @@ mod team;
 
 use std::sync::LazyLock;
 
+pub(crate) use subscriptions::with_movements;
+
 use crate::error::{Error, Result};
 use crate::metric::{DimensionKind, Metric};
 
@@ -70,6 +72,17 @@ fn per_event_period(at: &str, columns: &str, source: &str, aggregate: &str, segm
          FROM (SELECT period_of({at}) AS period, {segment} AS segment{columns} FROM {source}) events
          WHERE period IS NOT NULL
          GROUP BY period, segment"
+    )
+}
+
+/// The records behind a per-event count: one row per record of `source` whose event timestamp
+/// `at` is in a period, with `columns`.
+fn event_records(at: &str, columns: &str, source: &str, segment: &str) -> String {
+    format!(
+        "SELECT * EXCLUDE (event_at) FROM (
+             SELECT period_of({at}) AS period, {segment} AS segment, {columns}, {at} AS event_at FROM {source}
+         ) records
+         WHERE period IS NOT NULL ORDER BY period, event_at"
     )
 }
 

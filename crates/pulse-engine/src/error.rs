@@ -12,6 +12,8 @@ pub enum Error {
         "{0:?} is not a dimension (source, owner, segment, region, industry, country, campaign, channel, plan, touchpoint, attr:<name>)"
     )]
     UnknownDimension(String),
+    #[error("metric {0} is not a count of records, so it has no records to list")]
+    NoRecords(String),
     #[error("metric {metric} cannot be segmented by {dimension}")]
     DimensionNotSupported { metric: String, dimension: String },
     #[error("metric {metric}: {message}")]

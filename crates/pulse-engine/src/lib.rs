@@ -8,6 +8,7 @@ mod error;
 mod functions;
 mod metric;
 mod period;
+mod snapshot;
 mod tables;
 mod views;
 
@@ -28,7 +29,7 @@ use serde::Serialize;
 pub use catalog::{catalog, find_metric};
 pub use error::{Error, Result};
 pub use metric::{Category, Dimension, DimensionKind, Direction, Empty, Metric, PlanContext, Unit};
-pub use period::{Granularity, Period, parse_date, periods_with_previous};
+pub use period::{Granularity, Period, parse_date, parse_label, periods_with_previous};
 
 /// The rows of a table-valued metric, by (period, segment).
 type RowsByPeriod = HashMap<(String, Option<String>), Vec<serde_json::Map<String, serde_json::Value>>>;
@@ -41,6 +42,8 @@ const PARTITIONS: usize = 2;
 pub struct Engine {
     tables: Vec<(Kind, Arc<MemTable>)>,
     config: Config,
+    version: i64,
+    as_of: bool,
 }
 
 /// What to report.
@@ -62,6 +65,10 @@ pub struct Report {
     pub to: String,
     pub period: Granularity,
     pub timezone: String,
+    /// The data version reported on: the import after which the records were taken.
+    pub data_version: i64,
+    /// Whether the report is on the records as they were after an earlier import (`--as-of`).
+    pub as_of: bool,
     pub metrics: Vec<MetricReport>,
 }
 
@@ -73,6 +80,22 @@ pub struct MetricReport {
     pub unit: Unit,
     pub direction: Direction,
     pub values: Vec<MetricValue>,
+}
+
+/// The records behind a count metric in one period.
+#[derive(Debug, Clone, Serialize)]
+pub struct RecordList {
+    pub id: &'static str,
+    pub name: &'static str,
+    pub period: String,
+    pub timezone: String,
+    pub data_version: i64,
+    pub count: usize,
+    /// The records' fields, in display order.
+    pub columns: Vec<String>,
+    /// One object per record: its identity and main columns (timestamps in UTC, RFC 3339), and
+    /// the segment under the dimension's name when segmented.
+    pub records: Vec<serde_json::Map<String, serde_json::Value>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -97,9 +120,23 @@ pub struct MetricValue {
 }
 
 impl Engine {
-    /// Mirrors the store's current records into memory.
+    /// Mirrors the store's current records into memory, through the columnar snapshot beside
+    /// the database (written on first use after each import).
     pub fn load(store: &Store) -> Result<Engine> {
-        Ok(Engine { tables: tables::load(store, PARTITIONS)?, config: store.config().clone() })
+        let (version, tables) = snapshot::load(store, PARTITIONS)?;
+        Ok(Engine { tables: tables::mem_tables(tables)?, config: store.config().clone(), version, as_of: false })
+    }
+
+    /// Mirrors the records as they were right after import `version`: each record's version
+    /// current then, without the records first imported later.
+    pub fn load_as_of(store: &Store, version: i64) -> Result<Engine> {
+        let tables = store.read_consistent(|store| tables::load(store, PARTITIONS, Some(version)))?;
+        Ok(Engine { tables: tables::mem_tables(tables)?, config: store.config().clone(), version, as_of: true })
+    }
+
+    /// The import after which the loaded records were taken (0 for an empty store).
+    pub fn data_version(&self) -> i64 {
+        self.version
     }
 
     pub fn config(&self) -> &Config {
@@ -120,6 +157,8 @@ impl Engine {
             to: request.to.to_string(),
             period: request.granularity,
             timezone: zone.name().to_owned(),
+            data_version: self.version,
+            as_of: self.as_of,
             metrics,
         })
     }
@@ -129,15 +168,15 @@ impl Engine {
         for (kind, table) in &self.tables {
             context.register_table(kind.name(), table.clone())?;
         }
-        context.register_batch("periods", periods_batch(periods)?)?;
+        context.register_batch("periods", periods_batch(periods, self.config.zone())?)?;
         context.register_batch("stages", stages_batch(&self.config)?)?;
         context.register_batch("crm_months", crm_months_batch(&self.config, periods)?)?;
         context.register_udf(functions::period_of(periods));
         context.register_udf(functions::quantile());
         context.register_udf(functions::json_attr());
         context.register_udf(functions::add_months_local(self.config.zone()));
-        for view in views::VIEWS {
-            context.sql(view).await?;
+        for view in views::views() {
+            context.sql(&view).await?;
         }
         Ok(context)
     }
@@ -149,27 +188,7 @@ impl Engine {
         periods: &[Period],
         by: Option<&Dimension>,
     ) -> Result<MetricReport> {
-        let segment = match by {
-            None => "CAST(NULL AS VARCHAR)".to_owned(),
-            Some(dimension) => metric.segment_sql(dimension).ok_or_else(|| Error::DimensionNotSupported {
-                metric: metric.id.to_owned(),
-                dimension: dimension.to_string(),
-            })?,
-        };
-        let plan_context = PlanContext {
-            segment,
-            inactivity_days: *self.config.inactivity_days,
-            stall_days: *self.config.stall_days,
-            gross_margin: *self.config.gross_margin,
-            initial_list_size: self.config.email.initial_list_size,
-            crm_cost_one_time: self.config.crm.as_ref().map_or(0.0, |crm| *crm.cost_one_time),
-            crm_cost_monthly: self.config.crm.as_ref().map_or(0.0, |crm| *crm.cost_monthly),
-            customer_model: match self.config.customer_model {
-                pulse_model::CustomerModel::Auto => "auto",
-                pulse_model::CustomerModel::Subscription => "subscription",
-                pulse_model::CustomerModel::Purchase => "purchase",
-            },
-        };
+        let plan_context = self.plan_context(metric, by)?;
         let sql = format!(
             "SELECT CAST(period AS VARCHAR) AS period, CAST(segment AS VARCHAR) AS segment, CAST(value AS DOUBLE) AS value FROM ({}) metric",
             (metric.plan)(&plan_context)
@@ -210,7 +229,7 @@ impl Engine {
             }
         };
         let mut rows_by_period = match metric.rows {
-            Some(rows_plan) => Some(self.rows(context, metric, rows_plan(&plan_context)).await?),
+            Some(rows_plan) => Some(self.rows(context, metric, rows_plan(&plan_context)).await?.0),
             None => None,
         };
         let mut values = Vec::new();
@@ -243,13 +262,92 @@ impl Engine {
 }
 
 impl Engine {
-    /// Runs a rows plan and groups its rows by (period, segment) as JSON objects.
-    async fn rows(&self, context: &SessionContext, metric: &Metric, sql: String) -> Result<RowsByPeriod> {
+    /// What a plan of `metric` is given, segmented by `by`.
+    fn plan_context(&self, metric: &Metric, by: Option<&Dimension>) -> Result<PlanContext> {
+        let segment = match by {
+            None => "CAST(NULL AS VARCHAR)".to_owned(),
+            Some(dimension) => metric.segment_sql(dimension).ok_or_else(|| Error::DimensionNotSupported {
+                metric: metric.id.to_owned(),
+                dimension: dimension.to_string(),
+            })?,
+        };
+        Ok(PlanContext {
+            segment,
+            dimension: by.map(Dimension::kind),
+            inactivity_days: *self.config.inactivity_days,
+            stall_days: *self.config.stall_days,
+            gross_margin: *self.config.gross_margin,
+            initial_list_size: self.config.email.initial_list_size,
+            crm_cost_one_time: self.config.crm.as_ref().map_or(0.0, |crm| *crm.cost_one_time),
+            crm_cost_monthly: self.config.crm.as_ref().map_or(0.0, |crm| *crm.cost_monthly),
+            customer_model: match self.config.customer_model {
+                pulse_model::CustomerModel::Auto => "auto",
+                pulse_model::CustomerModel::Subscription => "subscription",
+                pulse_model::CustomerModel::Purchase => "purchase",
+            },
+        })
+    }
+
+    /// The records behind a count metric's value in one period (`label`, as in reports), with
+    /// their segment when `by` is given.
+    pub async fn records(&self, metric: &Metric, label: &str, by: Option<&Dimension>) -> Result<RecordList> {
+        let Some(records_plan) = metric.records else {
+            return Err(Error::NoRecords(metric.id.to_owned()));
+        };
+        let (from, to, granularity) = parse_label(label)?;
+        let periods = periods_with_previous(from, to, granularity, self.config.zone())?;
+        let context = self.session(&periods).await?;
+        let plan_context = self.plan_context(metric, by)?;
+        let (mut grouped, mut columns) = self.rows(&context, metric, records_plan(&plan_context)).await?;
+        if let Some(dimension) = by {
+            columns.push(dimension.to_string());
+        }
+        let mut records = Vec::new();
+        let mut keys: Vec<(String, Option<String>)> =
+            grouped.keys().filter(|(period, _)| period == label).cloned().collect();
+        keys.sort();
+        for key in keys {
+            for mut record in grouped.remove(&key).unwrap_or_default() {
+                if let Some(dimension) = by {
+                    let value = key.1.clone().map_or(serde_json::Value::Null, serde_json::Value::String);
+                    record.insert(dimension.to_string(), value);
+                }
+                records.push(record);
+            }
+        }
+        Ok(RecordList {
+            id: metric.id,
+            name: metric.name,
+            period: label.to_owned(),
+            timezone: self.config.zone().name().to_owned(),
+            data_version: self.version,
+            count: records.len(),
+            columns,
+            records,
+        })
+    }
+
+    /// Runs a rows plan and groups its rows by (period, segment) as JSON objects; also returns
+    /// the plan's other column names, in order.
+    async fn rows(
+        &self,
+        context: &SessionContext,
+        metric: &Metric,
+        sql: String,
+    ) -> Result<(RowsByPeriod, Vec<String>)> {
         let query_error = |error: datafusion::error::DataFusionError| Error::Query {
             metric: metric.id.to_owned(),
             message: error.to_string(),
         };
-        let batches = context.sql(&sql).await.map_err(query_error)?.collect().await.map_err(query_error)?;
+        let frame = context.sql(&sql).await.map_err(query_error)?;
+        let columns: Vec<String> = frame
+            .schema()
+            .fields()
+            .iter()
+            .map(|field| field.name().clone())
+            .filter(|name| name != "period" && name != "segment")
+            .collect();
+        let batches = frame.collect().await.map_err(query_error)?;
         let mut grouped = RowsByPeriod::new();
         for batch in &batches {
             let mut writer = datafusion::arrow::json::WriterBuilder::new()
@@ -268,13 +366,14 @@ impl Engine {
                 grouped.entry((period, segment)).or_default().push(object);
             }
         }
-        Ok(grouped)
+        Ok((grouped, columns))
     }
 }
 
 /// Calendar months around the CRM's go-live, in the workspace timezone: `month` (label),
 /// `start_at`, `end_at`, `month_index` (0 = the go-live month, −12 = a year before), from twelve
-/// months before go-live through the month containing the last instant of the last period.
+/// months before go-live (or as many months before as there are from go-live on, for the
+/// before/after comparison) through the month containing the last instant of the last period.
 /// Empty when `crm` is not configured.
 fn crm_months_batch(config: &Config, periods: &[Period]) -> Result<RecordBatch> {
     let utc = DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()));
@@ -293,8 +392,12 @@ fn crm_months_batch(config: &Config, periods: &[Period]) -> Result<RecordBatch> 
         let go_live_month = crm.go_live.0.with_day(1).expect("day 1 exists");
         let last_day = last.end_day.pred_opt().unwrap_or(last.end_day);
         let last_month = last_day.with_day(1).expect("day 1 exists").max(go_live_month);
-        let mut month = go_live_month - Months::new(12);
-        let mut index = -12i64;
+        let months_after = (last_month.year() - go_live_month.year()) * 12 + last_month.month() as i32
+            - go_live_month.month() as i32
+            + 1;
+        let months_before = months_after.max(12);
+        let mut month = go_live_month - Months::new(months_before as u32);
+        let mut index = -i64::from(months_before);
         while month <= last_month {
             let next = month + Months::new(1);
             labels.append_value(month.format("%Y-%m").to_string());
@@ -334,25 +437,38 @@ fn stages_batch(config: &Config) -> Result<RecordBatch> {
     Ok(RecordBatch::try_new(schema, columns).map_err(datafusion::error::DataFusionError::from)?)
 }
 
-fn periods_batch(periods: &[Period]) -> Result<RecordBatch> {
+/// The report's periods: `period` (label), `start_at`, `end_at`, `days` (length in days) and
+/// `year_before_end_at` (local midnight twelve calendar months before the end day).
+fn periods_batch(periods: &[Period], zone: chrono_tz::Tz) -> Result<RecordBatch> {
     let utc = DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()));
     let schema = Arc::new(Schema::new(vec![
         Field::new("period", DataType::Utf8, false),
         Field::new("start_at", utc.clone(), false),
-        Field::new("end_at", utc, false),
+        Field::new("end_at", utc.clone(), false),
         Field::new("days", DataType::Float64, false),
+        Field::new("year_before_end_at", utc, false),
     ]));
     let mut labels = StringBuilder::new();
     let mut starts = TimestampMicrosecondBuilder::new().with_timezone("UTC");
     let mut ends = TimestampMicrosecondBuilder::new().with_timezone("UTC");
     let mut days = Float64Builder::new();
+    let mut year_before_ends = TimestampMicrosecondBuilder::new().with_timezone("UTC");
     for period in periods {
         labels.append_value(&period.label);
         starts.append_value(period.start.micros());
         ends.append_value(period.end.micros());
         days.append_value(period.days());
+        let year_before = period.end_day.checked_sub_months(chrono::Months::new(12)).ok_or_else(|| {
+            Error::InvalidPeriod(format!("{}: twelve months before its end is outside the calendar", period.label))
+        })?;
+        year_before_ends.append_value(pulse_model::Timestamp::local_midnight(year_before, zone).micros());
     }
-    let columns: Vec<Arc<dyn Array>> =
-        vec![Arc::new(labels.finish()), Arc::new(starts.finish()), Arc::new(ends.finish()), Arc::new(days.finish())];
+    let columns: Vec<Arc<dyn Array>> = vec![
+        Arc::new(labels.finish()),
+        Arc::new(starts.finish()),
+        Arc::new(ends.finish()),
+        Arc::new(days.finish()),
+        Arc::new(year_before_ends.finish()),
+    ];
     Ok(RecordBatch::try_new(schema, columns).map_err(datafusion::error::DataFusionError::from)?)
 }

@@ -236,6 +236,8 @@ pub enum Empty {
 pub struct PlanContext {
     /// A SQL expression over the metric's aliases (`NULL` when the report is not segmented).
     pub segment: String,
+    /// The dimension the report is segmented by, if any.
+    pub dimension: Option<DimensionKind>,
     pub inactivity_days: u32,
     pub stall_days: f64,
     pub gross_margin: f64,
@@ -269,6 +271,9 @@ pub struct Metric {
     /// stalled-deal lists): a plan returning a `period` column and any other columns; each
     /// period's value carries its rows.
     pub rows: Option<fn(&PlanContext) -> String>,
+    /// For count metrics, the records behind the count (`pulse report --explain`): a plan
+    /// returning `period`, `segment` and the records' columns, one row per counted record.
+    pub records: Option<fn(&PlanContext) -> String>,
 }
 
 impl Metric {

@@ -162,6 +162,44 @@ fn label(start: NaiveDate, granularity: Granularity) -> String {
     }
 }
 
+/// The range and granularity of a period label: `2024-03-05` (day), `2024-W10` (ISO week),
+/// `2024-03` (month), `2024-Q1` (quarter), `2024` (year), `2024-01-15..2024-02-15` (range).
+pub fn parse_label(text: &str) -> Result<(NaiveDate, NaiveDate, Granularity)> {
+    let invalid = || {
+        Error::InvalidPeriod(format!(
+            "{text:?} is not a period label (2024-03-05, 2024-W10, 2024-03, 2024-Q1, 2024 or 2024-01-15..2024-02-15)"
+        ))
+    };
+    let text = text.trim();
+    if let Some((from, to)) = text.split_once("..") {
+        let (from, to) = (parse_date(from)?, parse_date(to)?);
+        return if from < to { Ok((from, to, Granularity::Range)) } else { Err(invalid()) };
+    }
+    let (first, granularity) = if let Ok(day) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        (day, Granularity::Day)
+    } else if let Some((year, week)) = text.split_once("-W") {
+        let (year, week) = (year.parse().map_err(|_| invalid())?, week.parse().map_err(|_| invalid())?);
+        (NaiveDate::from_isoywd_opt(year, week, chrono::Weekday::Mon).ok_or_else(invalid)?, Granularity::Week)
+    } else if let Some((year, quarter)) = text.split_once("-Q") {
+        let (year, quarter): (i32, u32) =
+            (year.parse().map_err(|_| invalid())?, quarter.parse().map_err(|_| invalid())?);
+        if !(1..=4).contains(&quarter) {
+            return Err(invalid());
+        }
+        (NaiveDate::from_ymd_opt(year, (quarter - 1) * 3 + 1, 1).ok_or_else(invalid)?, Granularity::Quarter)
+    } else if let Ok(month) = NaiveDate::parse_from_str(&format!("{text}-01"), "%Y-%m-%d") {
+        (month, Granularity::Month)
+    } else if text.len() == 4 && text.bytes().all(|byte| byte.is_ascii_digit()) {
+        (NaiveDate::from_ymd_opt(text.parse().map_err(|_| invalid())?, 1, 1).ok_or_else(invalid)?, Granularity::Year)
+    } else {
+        return Err(invalid());
+    };
+    if label(first, granularity) != text {
+        return Err(invalid());
+    }
+    Ok((first, step(first, granularity, 1), granularity))
+}
+
 /// Parses a `YYYY-MM-DD` date of a report range.
 pub fn parse_date(text: &str) -> Result<NaiveDate> {
     NaiveDate::parse_from_str(text, "%Y-%m-%d")
@@ -187,6 +225,25 @@ mod tests {
             .map(|(label, start, end)| (label.to_string(), start.to_string(), end.to_string()))
             .collect();
         assert_eq!(found, expected);
+    }
+
+    #[test]
+    fn labels_parse_to_their_calendar_period() {
+        let cases = [
+            ("2024-03-05", "2024-03-05", "2024-03-06", Granularity::Day),
+            // ISO week 1 of 2025 starts on Monday 2024-12-30.
+            ("2025-W01", "2024-12-30", "2025-01-06", Granularity::Week),
+            ("2024-02", "2024-02-01", "2024-03-01", Granularity::Month),
+            ("2024-Q4", "2024-10-01", "2025-01-01", Granularity::Quarter),
+            ("2024", "2024-01-01", "2025-01-01", Granularity::Year),
+            ("2024-01-15..2024-02-15", "2024-01-15", "2024-02-15", Granularity::Range),
+        ];
+        for (text, from, to, granularity) in cases {
+            assert_eq!(parse_label(text).unwrap(), (day(from), day(to), granularity), "{text}");
+        }
+        for bad in ["2024-13", "2024-Q5", "2024-W54", "2024-3", "24", "2024-02-15..2024-01-15", "March"] {
+            assert!(parse_label(bad).is_err(), "{bad} parsed");
+        }
     }
 
     #[test]

@@ -24,9 +24,18 @@ pub(crate) const MONEY_PRECISION: u8 = 38;
 pub(crate) const MONEY_SCALE: i8 = 10;
 const BATCH_ROWS: usize = 65_536;
 
-/// Loads every kind into an in-memory table split into `partitions` partitions.
-pub(crate) fn load(store: &Store, partitions: usize) -> Result<Vec<(Kind, Arc<MemTable>)>> {
-    Kind::ALL.iter().map(|kind| Ok((*kind, Arc::new(load_kind(store, *kind, partitions.max(1))?)))).collect()
+/// Every kind's batches, split into partitions.
+pub(crate) type Tables = Vec<(Kind, Vec<Vec<RecordBatch>>)>;
+
+/// Loads every kind (current versions, or as they were right after import `as_of`) into
+/// batches split into `partitions` partitions.
+pub(crate) fn load(store: &Store, partitions: usize, as_of: Option<i64>) -> Result<Tables> {
+    Kind::ALL.iter().map(|kind| Ok((*kind, load_kind(store, *kind, partitions.max(1), as_of)?))).collect()
+}
+
+/// The tables DataFusion queries.
+pub(crate) fn mem_tables(tables: Tables) -> Result<Vec<(Kind, Arc<MemTable>)>> {
+    tables.into_iter().map(|(kind, batches)| Ok((kind, Arc::new(MemTable::try_new(schema(kind), batches)?)))).collect()
 }
 
 fn column_type(kind: Kind, name: &str) -> Option<ColumnType> {
@@ -125,7 +134,7 @@ fn money_mantissa(text: &str) -> Option<i128> {
     Some(amount.mantissa())
 }
 
-fn load_kind(store: &Store, kind: Kind, partitions: usize) -> Result<MemTable> {
+fn load_kind(store: &Store, kind: Kind, partitions: usize, as_of: Option<i64>) -> Result<Vec<Vec<RecordBatch>>> {
     let schema = schema(kind);
     let mut builders: Vec<Builder> = schema.fields().iter().map(|field| Builder::new(field.data_type())).collect();
     let mut batches: Vec<Vec<RecordBatch>> = vec![Vec::new(); partitions];
@@ -137,7 +146,7 @@ fn load_kind(store: &Store, kind: Kind, partitions: usize) -> Result<MemTable> {
         Ok(())
     };
     let mut failure = None;
-    store.scan(kind, |values| {
+    store.scan(kind, as_of, |values| {
         for (builder, value) in builders.iter_mut().zip(values) {
             builder.append(*value);
         }
@@ -151,5 +160,5 @@ fn load_kind(store: &Store, kind: Kind, partitions: usize) -> Result<MemTable> {
     if builders[0].len() > 0 || batches.iter().all(Vec::is_empty) {
         flush(&mut builders, &mut batches)?;
     }
-    Ok(MemTable::try_new(schema, batches)?)
+    Ok(batches)
 }

@@ -176,13 +176,27 @@ impl Store {
         schema::stored_columns(kind).into_iter().map(|(name, _)| name).collect()
     }
 
-    /// Calls `visit` with the values of every current record of `kind`, in identity order.
-    pub fn scan(&self, kind: Kind, mut visit: impl FnMut(&[StoredValue<'_>])) -> Result<()> {
+    /// Calls `visit` with the values of every record of `kind`, in identity order: the current
+    /// versions, or with `as_of` the versions that were current right after that import (records
+    /// first imported later are left out).
+    pub fn scan(&self, kind: Kind, as_of: Option<i64>, mut visit: impl FnMut(&[StoredValue<'_>])) -> Result<()> {
         let columns = schema::stored_columns(kind);
         let names: Vec<String> = columns.iter().map(|(name, _)| schema::quoted(name)).collect();
-        let mut statement =
-            self.connection.prepare(&format!("SELECT {} FROM {} ORDER BY key", names.join(", "), kind.name()))?;
-        let mut rows = statement.query([])?;
+        let names = names.join(", ");
+        let table = kind.name();
+        let sql = match as_of {
+            None => format!("SELECT {names} FROM {table} ORDER BY key"),
+            Some(_) => format!(
+                "SELECT {names} FROM (SELECT key, {names} FROM {table} WHERE import_id <= ?1
+                 UNION ALL SELECT key, {names} FROM {table}_history WHERE import_id <= ?1 AND superseded_by > ?1)
+                 ORDER BY key"
+            ),
+        };
+        let mut statement = self.connection.prepare(&sql)?;
+        let mut rows = match as_of {
+            None => statement.query([])?,
+            Some(version) => statement.query([version])?,
+        };
         while let Some(row) = rows.next()? {
             let mut values = Vec::with_capacity(columns.len());
             for index in 0..columns.len() {
@@ -198,6 +212,28 @@ impl Store {
             visit(&values);
         }
         Ok(())
+    }
+
+    /// Runs `read` inside one read transaction, so everything it reads comes from the same
+    /// committed state even while an import commits.
+    pub fn read_consistent<T, E: From<Error>>(
+        &self,
+        read: impl FnOnce(&Store) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E> {
+        let transaction = self.connection.unchecked_transaction().map_err(Error::from)?;
+        let value = read(self)?;
+        transaction.commit().map_err(Error::from)?;
+        Ok(value)
+    }
+
+    /// The data version (see [`Store::data_version`]) that was current at an instant: the
+    /// latest import that wrote records and had finished by then; `None` before the first.
+    pub fn version_at(&self, micros: i64) -> Result<Option<i64>> {
+        Ok(self.connection.query_row(
+            "SELECT max(id) FROM imports WHERE status = 'done' AND finished_at <= ?1",
+            [micros],
+            |row| row.get(0),
+        )?)
     }
 
     /// The id of the latest import that wrote records: it changes whenever the data does.

@@ -2,6 +2,7 @@
 
 mod commands;
 mod crash;
+mod report;
 
 use std::path::Path;
 use std::process::{Command, Output};

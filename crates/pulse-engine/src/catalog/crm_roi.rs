@@ -3,6 +3,8 @@
 //! is the mean monthly revenue over the (up to) twelve months before the go-live month that
 //! have revenue.
 
+use crate::catalog::days_between;
+use crate::catalog::revenue::customer_activity;
 use crate::metric::{Category, Direction, Empty, Metric, PlanContext, Unit};
 
 const NOT_CONFIGURED: &str =
@@ -38,6 +40,81 @@ fn as_of_period_end(context: &PlanContext) -> String {
     format!("SELECT p.period AS period, c.* FROM periods p JOIN ({}) c ON c.start_at < p.end_at", cumulative(context))
 }
 
+/// Before vs after go-live, as of the end of each period from the go-live month on: `after` =
+/// the go-live month through the month containing the period's last instant (`months` months),
+/// `before` = the same number of calendar months just before the go-live month. One row per
+/// compared metric, each window taken as one period: deals won per month, avg_deal_size,
+/// win_rate, sales_cycle_days, lead_conversion_rate (of the leads created in the window) and
+/// churn_rate (S = active before the window's start, E = before its end).
+fn before_after_rows(context: &PlanContext) -> String {
+    let won_days = days_between("d.created_at", "d.closed_at");
+    format!(
+        "WITH periods_after AS (
+             SELECT p.period AS period, final_month.month_index + 1 AS months, live.start_at AS go_live_at,
+                    final_month.end_at AS after_end, earlier.start_at AS before_start
+             FROM periods p
+             JOIN crm_months final_month
+                 ON final_month.start_at < p.end_at AND final_month.end_at >= p.end_at AND final_month.month_index >= 0
+             JOIN crm_months live ON live.month_index = 0
+             JOIN crm_months earlier ON earlier.month_index = -(final_month.month_index + 1)
+         ),
+         sides AS (
+             SELECT period, months, 'before' AS side, before_start AS start_at, go_live_at AS end_at FROM periods_after
+             UNION ALL
+             SELECT period, months, 'after' AS side, go_live_at AS start_at, after_end AS end_at FROM periods_after
+         ),
+         deal_sides AS (
+             SELECT s.period AS period, s.side AS side,
+                    CAST(count(CASE WHEN d.status = 'won' THEN 1 END) AS DOUBLE) / max(s.months) AS deals_won_per_month,
+                    avg(CASE WHEN d.status = 'won' THEN CAST(d.amount AS DOUBLE) END) AS avg_deal_size,
+                    100.0 * count(CASE WHEN d.status = 'won' THEN 1 END) / nullif(count(d.deal_id), 0) AS win_rate,
+                    avg(CASE WHEN d.status = 'won' THEN {won_days} END) AS sales_cycle_days
+             FROM sides s
+             LEFT JOIN deals d ON d.status IN ('won', 'lost') AND d.closed_at >= s.start_at AND d.closed_at < s.end_at
+             GROUP BY s.period, s.side
+         ),
+         lead_sides AS (
+             SELECT s.period AS period, s.side AS side,
+                    100.0 * count(l.converted_at) / nullif(count(l.lead_id), 0) AS lead_conversion_rate
+             FROM sides s LEFT JOIN leads l ON l.created_at >= s.start_at AND l.created_at < s.end_at
+             GROUP BY s.period, s.side
+         ),
+         {activity},
+         churn_sides AS (
+             SELECT s.period AS period, s.side AS side,
+                    100.0 * sum(a.in_start * (1 - a.in_end)) / nullif(sum(a.in_start), 0) AS churn_rate
+             FROM sides s LEFT JOIN customer_activity a ON a.period = s.period || '/' || s.side
+             GROUP BY s.period, s.side
+         ),
+         compared AS (
+             SELECT d.period AS period, d.side AS side, d.deals_won_per_month, d.avg_deal_size, d.win_rate,
+                    d.sales_cycle_days, l.lead_conversion_rate, c.churn_rate
+             FROM deal_sides d
+             JOIN lead_sides l ON l.period = d.period AND l.side = d.side
+             JOIN churn_sides c ON c.period = d.period AND c.side = d.side
+         ),
+         metric_names AS (
+             SELECT * FROM (VALUES (1, 'deals_won_per_month'), (2, 'avg_deal_size'), (3, 'win_rate'),
+                                   (4, 'sales_cycle_days'), (5, 'lead_conversion_rate'), (6, 'churn_rate')) AS m(position, metric)
+         )
+         SELECT c.period AS period, m.metric AS metric,
+                max(CASE WHEN c.side = 'before' THEN {value} END) AS \"before\",
+                max(CASE WHEN c.side = 'after' THEN {value} END) AS \"after\",
+                max(p.months) AS months
+         FROM compared c CROSS JOIN metric_names m JOIN periods_after p ON p.period = c.period
+         GROUP BY c.period, m.position, m.metric
+         ORDER BY c.period, m.position",
+        activity = customer_activity(
+            context,
+            "SELECT period || '/' || side AS period, start_at, end_at FROM sides"
+        ),
+        value = "CASE m.metric WHEN 'deals_won_per_month' THEN c.deals_won_per_month \
+                 WHEN 'avg_deal_size' THEN c.avg_deal_size WHEN 'win_rate' THEN c.win_rate \
+                 WHEN 'sales_cycle_days' THEN c.sales_cycle_days WHEN 'lead_conversion_rate' THEN c.lead_conversion_rate \
+                 ELSE c.churn_rate END",
+    )
+}
+
 pub(super) fn metrics() -> Vec<Metric> {
     vec![
         Metric {
@@ -46,9 +123,10 @@ pub(super) fn metrics() -> Vec<Metric> {
             category: Category::CrmRoi,
             unit: Unit::Percent,
             direction: Direction::HigherIsBetter,
-            formula: "(Σ incremental gross profit − cost to date) / cost to date × 100, as of the end of P. Months counted: the go-live month through the month containing the last instant of P. Incremental gross profit of a month = (revenue of the month − baseline) × gross_margin; baseline = mean monthly revenue over the up to 12 calendar months before the go-live month that have revenue. Cost to date = cost_one_time + cost_monthly × months counted. Null before the go-live month",
+            formula: "(Σ incremental gross profit − cost to date) / cost to date × 100, as of the end of P. Months counted: the go-live month through the month containing the last instant of P. Incremental gross profit of a month = (revenue of the month − baseline) × gross_margin; baseline = mean monthly revenue over the up to 12 calendar months before the go-live month that have revenue. Cost to date = cost_one_time + cost_monthly × months counted. Null before the go-live month. Rows: before vs after go-live as of the end of P, same-length windows (after = the months counted, before = as many calendar months just before the go-live month), each window as one period: deals won per month, avg_deal_size, win_rate, sales_cycle_days, lead_conversion_rate, churn_rate (metric, before, after, months)",
             dimensions: &[],
             empty: Empty::Null(NOT_CONFIGURED),
+            records: None,
             plan: |context| {
                 format!(
                     "SELECT period, CAST(NULL AS VARCHAR) AS segment,
@@ -58,7 +136,7 @@ pub(super) fn metrics() -> Vec<Metric> {
                     as_of_period_end(context)
                 )
             },
-            rows: None,
+            rows: Some(before_after_rows),
         },
         Metric {
             id: "crm_payback_month",
@@ -69,6 +147,7 @@ pub(super) fn metrics() -> Vec<Metric> {
             formula: "the first month (from go-live, as of the end of P) in which cumulative incremental gross profit ≥ cumulative cost; null if not yet. Value: its number counted from go-live (the go-live month is 1); rows: its label (payback_month)",
             dimensions: &[],
             empty: Empty::Null("the CRM has not paid back yet (or crm.* is not configured)"),
+            records: None,
             plan: |context| {
                 format!(
                     "SELECT period, CAST(NULL AS VARCHAR) AS segment, min(month_index) + 1 AS value

@@ -6,7 +6,7 @@
 //! leads or revenue put their inputs in one table `t` with a `channel` column, so `--by channel`
 //! (and `--by source`, the same thing) splits every side of the ratio alike.
 
-use crate::catalog::{CUSTOMER_DIMENSIONS, money, per_event_period};
+use crate::catalog::{CUSTOMER_DIMENSIONS, event_records, money, per_event_period};
 use crate::metric::{Category, DimensionKind as D, Direction, Empty, Metric, PlanContext, Unit};
 
 /// The channel column of the combined inputs `t`.
@@ -49,10 +49,9 @@ const ACQUIRED_CUSTOMER_DIMENSIONS: &[(D, &str)] = &{
 /// Acquired customers joined to their record.
 const ACQUIRED_CUSTOMERS: &str = "customer_acquisitions a JOIN customers c ON c.customer_id = a.customer_id";
 
-/// Whether the report is split by channel: the runner passes a dimension's expression verbatim,
-/// and a constant null when the report is not segmented.
+/// Whether the report is split by channel (or by source, the same for the channel metrics).
 fn by_channel(context: &PlanContext) -> bool {
-    context.segment == CHANNEL_COLUMN
+    matches!(context.dimension, Some(D::Channel | D::Source))
 }
 
 /// The filter on customers `c` for a report split by channel, where a customer without a source
@@ -313,6 +312,7 @@ pub(super) fn metrics() -> Vec<Metric> {
             dimensions: TRAFFIC_DIMENSIONS,
             empty: Empty::Zero,
             rows: None,
+            records: None,
             plan: |context| {
                 per_event_period(
                     "w.\"date\"",
@@ -335,6 +335,7 @@ pub(super) fn metrics() -> Vec<Metric> {
             dimensions: CHANNEL_DIMENSIONS,
             empty: Empty::Null("there were no visitors in the period"),
             rows: None,
+            records: None,
             plan: |context| {
                 per_channel(
                     "SELECT period_of(l.created_at) AS period, l.source AS channel, 1 AS n_leads, 0 AS n_visitors
@@ -359,6 +360,7 @@ pub(super) fn metrics() -> Vec<Metric> {
             dimensions: LEAD_DIMENSIONS,
             empty: Empty::Zero,
             rows: Some(leads_by_source_rows),
+            records: None,
             plan: |context| per_event_period("l.created_at", "", "leads l", "count(*)", &context.segment),
         },
         Metric {
@@ -372,6 +374,14 @@ pub(super) fn metrics() -> Vec<Metric> {
             dimensions: ACQUIRED_CUSTOMER_DIMENSIONS,
             empty: Empty::Zero,
             rows: None,
+            records: Some(|context| {
+                event_records(
+                    "a.acquired_at",
+                    "a.customer_id AS customer_id, c.name AS name, c.source AS source, a.acquired_at AS acquired_at",
+                    ACQUIRED_CUSTOMERS,
+                    &context.segment,
+                )
+            }),
             plan: |context| per_event_period("a.acquired_at", "", ACQUIRED_CUSTOMERS, "count(*)", &context.segment),
         },
         Metric {
@@ -385,6 +395,7 @@ pub(super) fn metrics() -> Vec<Metric> {
             dimensions: SPEND_DIMENSIONS,
             empty: Empty::Zero,
             rows: Some(marketing_spend_rows),
+            records: None,
             plan: |context| {
                 per_event_period(
                     "s.\"date\"",
@@ -409,6 +420,7 @@ pub(super) fn metrics() -> Vec<Metric> {
             dimensions: CHANNEL_DIMENSIONS,
             empty: Empty::Null("no customers were acquired in the period"),
             rows: None,
+            records: None,
             plan: |context| {
                 per_channel(&acquisition_inputs(context), "sum(spend) / nullif(sum(customers), 0)", context)
             },
@@ -427,6 +439,7 @@ pub(super) fn metrics() -> Vec<Metric> {
             dimensions: CHANNEL_DIMENSIONS,
             empty: Empty::Null("no new subscribers or no customers acquired in the period"),
             rows: None,
+            records: None,
             plan: cac_payback_months_plan,
         },
         Metric {
@@ -442,6 +455,7 @@ pub(super) fn metrics() -> Vec<Metric> {
             dimensions: CHANNEL_DIMENSIONS,
             empty: Empty::Null("there was no marketing spend in the period"),
             rows: None,
+            records: None,
             plan: marketing_roi_plan,
         },
         Metric {
@@ -458,6 +472,7 @@ pub(super) fn metrics() -> Vec<Metric> {
             dimensions: CAMPAIGN_DIMENSIONS,
             empty: Empty::Zero,
             rows: Some(campaign_performance_rows),
+            records: None,
             plan: |context| {
                 format!(
                     "SELECT period, segment, count(*) AS value FROM ({}) listed GROUP BY period, segment",
@@ -479,6 +494,7 @@ pub(super) fn metrics() -> Vec<Metric> {
             dimensions: &[],
             empty: Empty::Null("the list size at the start of the period is 0"),
             rows: None,
+            records: None,
             plan: email_list_growth_rate_plan,
         },
         Metric {
@@ -492,6 +508,7 @@ pub(super) fn metrics() -> Vec<Metric> {
             dimensions: TRAFFIC_DIMENSIONS,
             empty: Empty::Null("there were no sessions of known duration in the period"),
             rows: None,
+            records: None,
             plan: |context| {
                 per_event_period(
                     "w.\"date\"",
@@ -512,6 +529,7 @@ pub(super) fn metrics() -> Vec<Metric> {
             dimensions: TRAFFIC_DIMENSIONS,
             empty: Empty::Null("there were no visitors in the period"),
             rows: None,
+            records: None,
             plan: |context| {
                 per_event_period(
                     "w.\"date\"",

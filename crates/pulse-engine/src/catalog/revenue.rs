@@ -6,7 +6,7 @@
 //! `[start_at, end_at)`, whether the customer is in `S` (active before the start) and in `E`
 //! (active before the end), as 0 or 1 so that sums count customers.
 
-use crate::catalog::{CUSTOMER_DIMENSIONS, money, per_event_period};
+use crate::catalog::{CUSTOMER_DIMENSIONS, event_records, money, per_event_period};
 use crate::metric::{Category, DimensionKind as D, Direction, Empty, Metric, PlanContext, Unit};
 
 /// Orders joined to their customer, for the customer dimensions.
@@ -15,17 +15,10 @@ const ORDERS: &str = "orders o LEFT JOIN customers c ON c.customer_id = o.custom
 /// The reporting periods as activity windows.
 const PERIOD_WINDOWS: &str = "SELECT period, start_at, end_at FROM periods";
 
-/// For each period, the 12 calendar months ending at its end, for `clv_historical`.
-///
-/// The plans do not know the workspace timezone, only the period boundaries, which are local
-/// midnights. `local_day` is the UTC midnight of the local date of `end_at` (exact for UTC offsets
-/// strictly between −12 and +12 hours); the window starts 12 calendar months before that date, at
-/// the UTC offset in force at `end_at`. That is the exact local midnight unless the offset a year
-/// earlier differs (a daylight-saving change between the two dates' places in their years, as for
-/// a day period ending on 2024-03-11 in New York), where the start is off by that difference.
-const TWELVE_MONTH_WINDOWS: &str =
-    "SELECT period, local_day - INTERVAL '12 months' + (end_at - local_day) AS start_at, end_at
-    FROM (SELECT period, end_at, date_trunc('day', end_at + INTERVAL '12 hours') AS local_day FROM periods) ends";
+/// For each period, the 12 calendar months ending at its end, for `clv_historical`: from the
+/// local midnight 12 months before the period's end day (cut in Rust, exact across daylight
+/// saving) to the period's end.
+const TWELVE_MONTH_WINDOWS: &str = "SELECT period, year_before_end_at AS start_at, end_at FROM periods";
 
 /// Retention-purpose marketing spend per period.
 const RETENTION_SPEND: &str = "retention_spend AS (
@@ -48,7 +41,7 @@ fn paid_orders(context: &PlanContext, columns: &str, aggregate: &str) -> String 
 /// A customer follows one rule: with `customer_model = auto`, the subscription rule when they
 /// ever had a subscription, else the purchase rule; the other models force one rule. Customers
 /// without a subscription or paid order near the window are never active and have no row.
-fn customer_activity(context: &PlanContext, windows: &str) -> String {
+pub(super) fn customer_activity(context: &PlanContext, windows: &str) -> String {
     let follows_subscriptions = match context.customer_model {
         "subscription" => "true",
         "purchase" => "false",
@@ -98,6 +91,20 @@ fn per_activity(context: &PlanContext, aggregate: &str) -> String {
              FROM customer_activity a LEFT JOIN customers c ON c.customer_id = a.customer_id
          ) activity
          GROUP BY period, segment",
+        activity = customer_activity(context, PERIOD_WINDOWS),
+        segment = context.segment
+    )
+}
+
+/// The customers of each period whose `in_start` and `in_end` satisfy `condition`.
+fn activity_records(context: &PlanContext, condition: &str) -> String {
+    format!(
+        "WITH {activity}
+         SELECT a.period AS period, {segment} AS segment, a.customer_id AS customer_id, c.name AS name,
+                a.in_start = 1 AS active_at_start, a.in_end = 1 AS active_at_end
+         FROM customer_activity a LEFT JOIN customers c ON c.customer_id = a.customer_id
+         WHERE {condition}
+         ORDER BY a.period, a.customer_id",
         activity = customer_activity(context, PERIOD_WINDOWS),
         segment = context.segment
     )
@@ -231,6 +238,7 @@ pub(super) fn metrics() -> Vec<Metric> {
             dimensions: CUSTOMER_DIMENSIONS,
             empty: Empty::Zero,
             rows: None,
+            records: None,
             plan: |context| paid_orders(context, "o.amount AS amount", "sum(amount)"),
         },
         Metric {
@@ -243,6 +251,7 @@ pub(super) fn metrics() -> Vec<Metric> {
             dimensions: CUSTOMER_DIMENSIONS,
             empty: Empty::Zero,
             rows: None,
+            records: None,
             plan: |context| {
                 per_event_period(
                     "o.at",
@@ -266,6 +275,14 @@ pub(super) fn metrics() -> Vec<Metric> {
             dimensions: CUSTOMER_DIMENSIONS,
             empty: Empty::Zero,
             rows: None,
+            records: Some(|context| {
+                event_records(
+                    "o.at",
+                    "o.order_id AS order_id, o.customer_id AS customer_id, o.amount AS amount, o.at AS at",
+                    &format!("{ORDERS} WHERE o.status = 'paid'"),
+                    &context.segment,
+                )
+            }),
             plan: |context| paid_orders(context, "", "count(*)"),
         },
         Metric {
@@ -278,6 +295,7 @@ pub(super) fn metrics() -> Vec<Metric> {
             dimensions: CUSTOMER_DIMENSIONS,
             empty: Empty::Null("no paid orders in the period"),
             rows: None,
+            records: None,
             plan: |context| paid_orders(context, &format!("{} AS amount", money("o.amount")), "avg(amount)"),
         },
         Metric {
@@ -290,6 +308,7 @@ pub(super) fn metrics() -> Vec<Metric> {
             dimensions: CUSTOMER_DIMENSIONS,
             empty: Empty::Null("no paid orders in the period"),
             rows: None,
+            records: None,
             plan: |context| {
                 paid_orders(
                     context,
@@ -309,6 +328,7 @@ pub(super) fn metrics() -> Vec<Metric> {
             dimensions: CUSTOMER_DIMENSIONS,
             empty: Empty::Null("no customer has a paid order before the end of the period"),
             rows: None,
+            records: None,
             plan: |context| {
                 format!(
                     "SELECT period, segment, 100.0 * sum(CASE WHEN n_orders >= 2 THEN 1 ELSE 0 END) / count(*) AS value
@@ -336,6 +356,7 @@ pub(super) fn metrics() -> Vec<Metric> {
             dimensions: CUSTOMER_DIMENSIONS,
             empty: Empty::Zero,
             rows: None,
+            records: Some(|context| activity_records(context, "a.in_end = 1")),
             plan: |context| per_activity(context, "sum(in_end)"),
         },
         Metric {
@@ -350,6 +371,7 @@ pub(super) fn metrics() -> Vec<Metric> {
             dimensions: CUSTOMER_DIMENSIONS,
             empty: Empty::Zero,
             rows: None,
+            records: Some(|context| activity_records(context, "a.in_start = 1 AND a.in_end = 0")),
             plan: |context| per_activity(context, "sum(in_start * (1 - in_end))"),
         },
         Metric {
@@ -362,6 +384,7 @@ pub(super) fn metrics() -> Vec<Metric> {
             dimensions: CUSTOMER_DIMENSIONS,
             empty: Empty::Null("no customer was active at the start of the period"),
             rows: None,
+            records: None,
             plan: |context| per_activity(context, "100.0 * sum(in_start * (1 - in_end)) / nullif(sum(in_start), 0)"),
         },
         Metric {
@@ -374,6 +397,7 @@ pub(super) fn metrics() -> Vec<Metric> {
             dimensions: CUSTOMER_DIMENSIONS,
             empty: Empty::Null("no customer was active at the start of the period"),
             rows: None,
+            records: None,
             plan: |context| per_activity(context, "100.0 * sum(in_start * in_end) / nullif(sum(in_start), 0)"),
         },
         Metric {
@@ -386,6 +410,7 @@ pub(super) fn metrics() -> Vec<Metric> {
             dimensions: &[],
             empty: Empty::Null("no customer was retained through the period"),
             rows: None,
+            records: None,
             plan: |context| {
                 retention_spend_over(
                     context,
@@ -408,6 +433,7 @@ pub(super) fn metrics() -> Vec<Metric> {
             dimensions: &[],
             empty: Empty::Null("the retained customers brought no revenue in the period"),
             rows: None,
+            records: None,
             plan: |context| {
                 retention_spend_over(
                     context,
@@ -432,11 +458,12 @@ pub(super) fn metrics() -> Vec<Metric> {
             formula: "over W = the 12 calendar months ending at end: avg_purchase_value × purchase_frequency (both \
                       over W) × average lifespan in years, where lifespan = 1 / (churn rate of W / 100) with W as one \
                       period (S = active before the start of W, E = before end). Null when churn is 0 or undefined or \
-                      W has no paid order. W's start is end's local date minus 12 months at end's UTC offset: off by \
-                      the daylight-saving shift when one falls between the two dates' places in their years",
+                      W has no paid order. W starts at the local midnight 12 calendar months before the end's local \
+                      date (in the workspace timezone, whatever the daylight-saving offset then)",
             dimensions: CUSTOMER_DIMENSIONS,
             empty: Empty::Null("no churn or no paid order in the 12 months ending at the end of the period"),
             rows: None,
+            records: None,
             plan: clv_historical,
         },
         Metric {
@@ -451,6 +478,7 @@ pub(super) fn metrics() -> Vec<Metric> {
             dimensions: SOURCE_DIMENSION,
             empty: Empty::Null("no lifetime value, no customer acquired or no acquisition spend in the period"),
             rows: None,
+            records: None,
             plan: |context| {
                 format!(
                     "SELECT clv.period AS period, clv.segment AS segment, clv.value / nullif(cac.value, 0) AS value
@@ -488,6 +516,7 @@ pub(super) fn metrics() -> Vec<Metric> {
                     cells = cohort_cells(context)
                 )
             }),
+            records: None,
             plan: |context| {
                 format!(
                     "{cells}

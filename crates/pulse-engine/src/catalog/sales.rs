@@ -1,6 +1,6 @@
 //! Sales: deals, pipeline, cycle, leads and activities.
 
-use crate::catalog::{days_between, money, per_event_period, per_period_state};
+use crate::catalog::{days_between, event_records, money, per_event_period, per_period_state};
 use crate::metric::{Category, DimensionKind as D, Direction, Empty, Metric, PlanContext, Unit};
 
 /// Deals joined to their customer, for the customer dimensions.
@@ -31,6 +31,13 @@ fn closed(status: &str) -> String {
 
 fn won_then(context: &PlanContext, columns: &str, aggregate: &str) -> String {
     per_event_period("d.closed_at", columns, &closed("won"), aggregate, &context.segment)
+}
+
+const DEAL_COLUMNS: &str = "d.deal_id AS deal_id, d.owner AS owner, d.customer_id AS customer_id, d.amount AS amount, \
+     d.created_at AS created_at, d.closed_at AS closed_at";
+
+fn closed_records(context: &PlanContext, status: &str) -> String {
+    event_records("d.closed_at", DEAL_COLUMNS, &closed(status), &context.segment)
 }
 
 fn open_at_end(context: &PlanContext, columns: &str, aggregate: &str) -> String {
@@ -155,6 +162,7 @@ pub(super) fn metrics() -> Vec<Metric> {
             dimensions: DEAL_DIMENSIONS,
             empty: Empty::Zero,
             rows: None,
+            records: Some(|context| closed_records(context, "won")),
             plan: |context| won_then(context, "", "count(*)"),
         },
         Metric {
@@ -167,6 +175,7 @@ pub(super) fn metrics() -> Vec<Metric> {
             dimensions: DEAL_DIMENSIONS,
             empty: Empty::Zero,
             rows: None,
+            records: Some(|context| closed_records(context, "lost")),
             plan: |context| per_event_period("d.closed_at", "", &closed("lost"), "count(*)", &context.segment),
         },
         Metric {
@@ -179,6 +188,7 @@ pub(super) fn metrics() -> Vec<Metric> {
             dimensions: DEAL_DIMENSIONS,
             empty: Empty::Null("no deals were won or lost in the period"),
             rows: None,
+            records: None,
             plan: |context| {
                 per_event_period(
                     "d.closed_at",
@@ -199,6 +209,7 @@ pub(super) fn metrics() -> Vec<Metric> {
             dimensions: DEAL_DIMENSIONS,
             empty: Empty::Null("no amount was won or lost in the period"),
             rows: None,
+            records: None,
             plan: |context| {
                 per_event_period(
                     "d.closed_at",
@@ -219,6 +230,7 @@ pub(super) fn metrics() -> Vec<Metric> {
             dimensions: DEAL_DIMENSIONS,
             empty: Empty::Zero,
             rows: None,
+            records: None,
             plan: |context| won_then(context, "d.amount AS amount", "sum(amount)"),
         },
         Metric {
@@ -231,6 +243,7 @@ pub(super) fn metrics() -> Vec<Metric> {
             dimensions: DEAL_DIMENSIONS,
             empty: Empty::Null("no deals were won in the period"),
             rows: None,
+            records: None,
             plan: |context| won_then(context, &format!("{} AS amount", money("d.amount")), "avg(amount)"),
         },
         Metric {
@@ -243,6 +256,7 @@ pub(super) fn metrics() -> Vec<Metric> {
             dimensions: DEAL_DIMENSIONS,
             empty: Empty::Null("no deals were won in the period"),
             rows: None,
+            records: None,
             plan: |context| {
                 won_then(context, &format!("{} AS days", days_between("d.created_at", "d.closed_at")), "avg(days)")
             },
@@ -257,6 +271,7 @@ pub(super) fn metrics() -> Vec<Metric> {
             dimensions: DEAL_DIMENSIONS,
             empty: Empty::Null("no deals were won in the period"),
             rows: None,
+            records: None,
             plan: |context| {
                 won_then(
                     context,
@@ -275,6 +290,7 @@ pub(super) fn metrics() -> Vec<Metric> {
             dimensions: DEAL_DIMENSIONS,
             empty: Empty::Null("no deals with a lead were won in the period"),
             rows: None,
+            records: None,
             plan: |context| {
                 per_event_period(
                     "d.closed_at",
@@ -295,6 +311,15 @@ pub(super) fn metrics() -> Vec<Metric> {
             dimensions: DEAL_DIMENSIONS,
             empty: Empty::Zero,
             rows: None,
+            records: Some(|context| {
+                format!(
+                    "SELECT p.period AS period, {segment} AS segment, {DEAL_COLUMNS}
+                     FROM periods p JOIN deals d ON d.created_at < p.end_at AND (d.closed_at IS NULL OR d.closed_at >= p.end_at)
+                     LEFT JOIN customers c ON c.customer_id = d.customer_id
+                     ORDER BY p.period, d.created_at",
+                    segment = context.segment
+                )
+            }),
             plan: |context| open_at_end(context, "", "count(*)"),
         },
         Metric {
@@ -307,6 +332,7 @@ pub(super) fn metrics() -> Vec<Metric> {
             dimensions: DEAL_DIMENSIONS,
             empty: Empty::Zero,
             rows: None,
+            records: None,
             plan: |context| open_at_end(context, "d.amount AS amount", "sum(amount)"),
         },
         Metric {
@@ -319,6 +345,15 @@ pub(super) fn metrics() -> Vec<Metric> {
             dimensions: ACTIVITY_DIMENSIONS,
             empty: Empty::Zero,
             rows: None,
+            records: Some(|context| {
+                event_records(
+                    "a.at",
+                    "a.activity_id AS activity_id, a.\"type\" AS \"type\", a.owner AS owner, a.at AS at, \
+                     a.customer_id AS customer_id, a.deal_id AS deal_id",
+                    "activities a",
+                    &context.segment,
+                )
+            }),
             plan: |context| per_event_period("a.at", "", "activities a", "count(*)", &context.segment),
         },
         Metric {
@@ -331,6 +366,7 @@ pub(super) fn metrics() -> Vec<Metric> {
             dimensions: DEAL_DIMENSIONS,
             empty: Empty::Null("no deals were won in the period"),
             rows: None,
+            records: None,
             plan: |context| {
                 format!(
                     "SELECT period, segment, avg(touches) AS value FROM (
@@ -354,6 +390,15 @@ pub(super) fn metrics() -> Vec<Metric> {
             dimensions: LEAD_DIMENSIONS,
             empty: Empty::Zero,
             rows: None,
+            records: Some(|context| {
+                event_records(
+                    "l.created_at",
+                    "l.lead_id AS lead_id, l.source AS source, l.owner AS owner, l.created_at AS created_at, \
+                     l.converted_at AS converted_at",
+                    "leads l",
+                    &context.segment,
+                )
+            }),
             plan: |context| per_event_period("l.created_at", "", "leads l", "count(*)", &context.segment),
         },
         Metric {
@@ -366,6 +411,7 @@ pub(super) fn metrics() -> Vec<Metric> {
             dimensions: LEAD_DIMENSIONS,
             empty: Empty::Null("no leads were created in the period"),
             rows: None,
+            records: None,
             plan: |context| {
                 per_event_period(
                     "l.created_at",
@@ -386,6 +432,7 @@ pub(super) fn metrics() -> Vec<Metric> {
             dimensions: LEAD_DIMENSIONS,
             empty: Empty::Null("no leads were converted in the period"),
             rows: None,
+            records: None,
             plan: |context| {
                 per_event_period(
                     "l.converted_at",
@@ -405,6 +452,7 @@ pub(super) fn metrics() -> Vec<Metric> {
             formula: "per stage: mean duration in days of stage visits that ended in P. A visit starts at its entered_at and ends at the deal's next entered_at into a different stage, or at closed_at when the deal closed while in that stage; consecutive entries into the same stage are one visit; open visits are not counted. Rows: per stage in pipeline order (visits, mean, median, p90; null for a stage with no ended visit). Value: the mean over all visits that ended in P",
             dimensions: DEAL_DIMENSIONS,
             empty: Empty::Null("no stage visit ended in the period"),
+            records: None,
             plan: |context| {
                 format!(
                     "SELECT period, segment, avg(days) AS value FROM ({}) ended GROUP BY period, segment",
@@ -422,6 +470,7 @@ pub(super) fn metrics() -> Vec<Metric> {
             formula: "per stage: median duration in days of stage visits that ended in P (visits as for stage_duration_days). Rows: per stage. Value: the median over all visits that ended in P",
             dimensions: DEAL_DIMENSIONS,
             empty: Empty::Null("no stage visit ended in the period"),
+            records: None,
             plan: |context| {
                 format!(
                     "SELECT period, segment, quantile(array_agg(days), 0.5) AS value FROM ({}) ended GROUP BY period, segment",
@@ -439,6 +488,7 @@ pub(super) fn metrics() -> Vec<Metric> {
             formula: "per stage: 90th percentile (linear between closest ranks) of the duration in days of stage visits that ended in P. Rows: per stage. Value: the p90 over all visits that ended in P",
             dimensions: DEAL_DIMENSIONS,
             empty: Empty::Null("no stage visit ended in the period"),
+            records: None,
             plan: |context| {
                 format!(
                     "SELECT period, segment, quantile(array_agg(days), 0.9) AS value FROM ({}) ended GROUP BY period, segment",
@@ -456,6 +506,7 @@ pub(super) fn metrics() -> Vec<Metric> {
             formula: "Σ amount × probability of the stage each open deal is in before end (its latest stage entry before end; a deal with no stage history is in the first pipeline stage from its created_at on)",
             dimensions: DEAL_DIMENSIONS,
             empty: Empty::Zero,
+            records: None,
             plan: |context| {
                 format!(
                     "SELECT o.period AS period, o.segment AS segment, sum({amount} * coalesce(st.probability, 0.0)) AS value
@@ -476,6 +527,7 @@ pub(super) fn metrics() -> Vec<Metric> {
             formula: "open deals whose idle time before end exceeds (strictly) the stall threshold of their current stage. Idle time = end − max(entered_at of the current stage, at of the latest activity on the deal before end); the current stage is the deal's latest stage entry before end (first pipeline stage from created_at without history); threshold = the stage's stall_days, else the global stall_days. Rows: the stalled deals (deal_id, owner, stage, idle_days, threshold_days)",
             dimensions: DEAL_DIMENSIONS,
             empty: Empty::Zero,
+            records: Some(|context| format!("{} ORDER BY period, deal_id", stalled(context))),
             plan: |context| {
                 format!(
                     "SELECT period, segment, count(*) AS value FROM ({}) stalled GROUP BY period, segment",
@@ -495,6 +547,7 @@ pub(super) fn metrics() -> Vec<Metric> {
             formula: "(open deals at start of P) × avg_deal_size × win_rate/100 / sales_cycle_days",
             dimensions: DEAL_DIMENSIONS,
             empty: Empty::Null("no deals were won in the period"),
+            records: None,
             plan: |context| {
                 format!(
                     "WITH open_at_start AS (

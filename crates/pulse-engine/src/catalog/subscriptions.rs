@@ -38,7 +38,7 @@ const MOVEMENT_KINDS: [&str; 5] = ["new", "reactivation", "expansion", "contract
 /// movement, and changes that cancel out are none), and the running sum is the MRR after. The
 /// customer had MRR > 0 before a movement exactly when an earlier movement was a rise (MRR
 /// starts at 0 and never goes below), so the running maximum of the earlier deltas tells.
-fn with_movements(segment: &str) -> String {
+pub(crate) fn with_movements(segment: &str) -> String {
     format!(
         "WITH subscription_segments AS (
              SELECT s.subscription_id AS subscription_id, s.customer_id AS customer_id,
@@ -216,6 +216,7 @@ pub(super) fn metrics() -> Vec<Metric> {
             dimensions: SUBSCRIPTION_DIMENSIONS,
             empty: Empty::Zero,
             rows: None,
+            records: None,
             plan: |context| per_customer_state(context, "", "sum(mrr_at_end)"),
         },
         Metric {
@@ -228,6 +229,7 @@ pub(super) fn metrics() -> Vec<Metric> {
             dimensions: SUBSCRIPTION_DIMENSIONS,
             empty: Empty::Zero,
             rows: None,
+            records: None,
             plan: |context| per_customer_state(context, "", "12 * sum(mrr_at_end)"),
         },
         Metric {
@@ -242,6 +244,7 @@ pub(super) fn metrics() -> Vec<Metric> {
             dimensions: SUBSCRIPTION_DIMENSIONS,
             empty: Empty::Zero,
             rows: None,
+            records: None,
             plan: |context| movements_of_kind(context, "new"),
         },
         Metric {
@@ -256,6 +259,7 @@ pub(super) fn metrics() -> Vec<Metric> {
             dimensions: SUBSCRIPTION_DIMENSIONS,
             empty: Empty::Zero,
             rows: None,
+            records: None,
             plan: |context| movements_of_kind(context, "reactivation"),
         },
         Metric {
@@ -268,6 +272,7 @@ pub(super) fn metrics() -> Vec<Metric> {
             dimensions: SUBSCRIPTION_DIMENSIONS,
             empty: Empty::Zero,
             rows: None,
+            records: None,
             plan: |context| movements_of_kind(context, "expansion"),
         },
         Metric {
@@ -280,6 +285,7 @@ pub(super) fn metrics() -> Vec<Metric> {
             dimensions: SUBSCRIPTION_DIMENSIONS,
             empty: Empty::Zero,
             rows: None,
+            records: None,
             plan: |context| movements_of_kind(context, "contraction"),
         },
         Metric {
@@ -293,6 +299,7 @@ pub(super) fn metrics() -> Vec<Metric> {
             dimensions: SUBSCRIPTION_DIMENSIONS,
             empty: Empty::Zero,
             rows: None,
+            records: None,
             plan: |context| movements_of_kind(context, "churn"),
         },
         Metric {
@@ -305,6 +312,7 @@ pub(super) fn metrics() -> Vec<Metric> {
             dimensions: SUBSCRIPTION_DIMENSIONS,
             empty: Empty::Zero,
             rows: None,
+            records: None,
             plan: |context| per_movement_period(context, "", "sum(delta)"),
         },
         Metric {
@@ -318,6 +326,7 @@ pub(super) fn metrics() -> Vec<Metric> {
             dimensions: SUBSCRIPTION_DIMENSIONS,
             empty: Empty::Zero,
             rows: Some(movement_rows),
+            records: None,
             plan: |context| per_movement_period(context, "", "sum(delta)"),
         },
         Metric {
@@ -330,6 +339,7 @@ pub(super) fn metrics() -> Vec<Metric> {
             dimensions: SUBSCRIPTION_DIMENSIONS,
             empty: Empty::Null("no customer had MRR above 0 at the end of the period"),
             rows: None,
+            records: None,
             plan: |context| {
                 per_customer_state(
                     context,
@@ -352,6 +362,7 @@ pub(super) fn metrics() -> Vec<Metric> {
             dimensions: SUBSCRIPTION_DIMENSIONS,
             empty: Empty::Null("no customer had MRR at the start of the period"),
             rows: None,
+            records: None,
             plan: |context| {
                 per_customer_state(
                     context,
@@ -371,6 +382,7 @@ pub(super) fn metrics() -> Vec<Metric> {
             dimensions: SUBSCRIPTION_DIMENSIONS,
             empty: Empty::Null("no customer had MRR at the start of the period"),
             rows: None,
+            records: None,
             plan: |context| {
                 per_customer_state(
                     context,
@@ -393,6 +405,7 @@ pub(super) fn metrics() -> Vec<Metric> {
             dimensions: SUBSCRIPTION_DIMENSIONS,
             empty: Empty::Null("no MRR was churned or contracted in the period"),
             rows: None,
+            records: None,
             plan: |context| {
                 per_movement_period(
                     context,
@@ -422,6 +435,7 @@ pub(super) fn metrics() -> Vec<Metric> {
             dimensions: SUBSCRIPTION_DIMENSIONS,
             empty: Empty::Null("no subscription term ended in the period"),
             rows: None,
+            records: None,
             plan: renewals,
         },
     ]

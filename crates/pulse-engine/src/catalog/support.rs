@@ -1,7 +1,7 @@
 //! Customer perception and support: survey scores (NPS, CES, CSAT, eNPS) and tickets (volume,
 //! resolution, response times, backlog).
 
-use crate::catalog::{CUSTOMER_DIMENSIONS, hours_between, per_event_period, per_period_state};
+use crate::catalog::{CUSTOMER_DIMENSIONS, event_records, hours_between, per_event_period, per_period_state};
 use crate::metric::{Category, DimensionKind as D, Direction, Empty, Metric, PlanContext, Unit};
 
 /// Survey responses joined to their customer, for the customer dimensions.
@@ -89,6 +89,9 @@ fn tickets_by(at: &str, context: &PlanContext, columns: &str, filter: &str, aggr
     per_event_period(at, columns, &source, aggregate, &context.segment)
 }
 
+const TICKET_COLUMNS: &str = "t.ticket_id AS ticket_id, t.customer_id AS customer_id, t.channel AS channel, \
+     t.opened_at AS opened_at, t.resolved_at AS resolved_at";
+
 fn resolved_then(context: &PlanContext, columns: &str, aggregate: &str) -> String {
     tickets_by("t.resolved_at", context, columns, "", aggregate)
 }
@@ -118,6 +121,7 @@ pub(super) fn metrics() -> Vec<Metric> {
             formula: "over nps responses in P: (promoters − detractors) / responses × 100; promoters score 9–10, passives 7–8, detractors 0–6. The counts of promoters, passives, detractors and responses are the rows of each period",
             dimensions: SURVEY_DIMENSIONS,
             empty: Empty::Null("no nps responses in the period"),
+            records: None,
             plan: |context| net_promoter_score("nps", context),
             rows: Some(|context| net_promoter_counts("nps", context)),
         },
@@ -131,6 +135,7 @@ pub(super) fn metrics() -> Vec<Metric> {
             dimensions: SURVEY_DIMENSIONS,
             empty: Empty::Null("no ces responses in the period"),
             rows: None,
+            records: None,
             plan: |context| responses("ces", context, &format!("{NORMALIZED_SCORE} AS normalized"), "avg(normalized)"),
         },
         Metric {
@@ -143,6 +148,7 @@ pub(super) fn metrics() -> Vec<Metric> {
             dimensions: SURVEY_DIMENSIONS,
             empty: Empty::Null("no csat responses in the period"),
             rows: None,
+            records: None,
             plan: |context| {
                 responses(
                     "csat",
@@ -161,6 +167,7 @@ pub(super) fn metrics() -> Vec<Metric> {
             formula: "as nps, over enps responses in P (employee satisfaction): (promoters − detractors) / responses × 100. The counts of promoters, passives, detractors and responses are the rows of each period",
             dimensions: EMPLOYEE_SURVEY_DIMENSIONS,
             empty: Empty::Null("no enps responses in the period"),
+            records: None,
             plan: |context| net_promoter_score("enps", context),
             rows: Some(|context| net_promoter_counts("enps", context)),
         },
@@ -174,6 +181,7 @@ pub(super) fn metrics() -> Vec<Metric> {
             dimensions: TICKET_DIMENSIONS,
             empty: Empty::Zero,
             rows: None,
+            records: Some(|context| event_records("t.opened_at", TICKET_COLUMNS, TICKETS, &context.segment)),
             plan: |context| tickets_by("t.opened_at", context, "", "", "count(*)"),
         },
         Metric {
@@ -186,6 +194,7 @@ pub(super) fn metrics() -> Vec<Metric> {
             dimensions: TICKET_DIMENSIONS,
             empty: Empty::Zero,
             rows: None,
+            records: Some(|context| event_records("t.resolved_at", TICKET_COLUMNS, TICKETS, &context.segment)),
             plan: |context| resolved_then(context, "", "count(*)"),
         },
         Metric {
@@ -198,6 +207,7 @@ pub(super) fn metrics() -> Vec<Metric> {
             dimensions: TICKET_DIMENSIONS,
             empty: Empty::Zero,
             rows: None,
+            records: None,
             plan: |context| {
                 format!(
                     "SELECT resolved.period AS period, resolved.segment AS segment, count(*) / max(p.days) AS value
@@ -218,6 +228,7 @@ pub(super) fn metrics() -> Vec<Metric> {
             dimensions: TICKET_DIMENSIONS,
             empty: Empty::Null("no tickets were resolved in the period"),
             rows: None,
+            records: None,
             plan: |context| {
                 resolved_then(
                     context,
@@ -236,6 +247,7 @@ pub(super) fn metrics() -> Vec<Metric> {
             dimensions: TICKET_DIMENSIONS,
             empty: Empty::Null("no tickets were resolved in the period"),
             rows: None,
+            records: None,
             plan: |context| resolution_hours(context, "avg(hours)"),
         },
         Metric {
@@ -248,6 +260,7 @@ pub(super) fn metrics() -> Vec<Metric> {
             dimensions: TICKET_DIMENSIONS,
             empty: Empty::Null("no tickets were resolved in the period"),
             rows: None,
+            records: None,
             plan: |context| resolution_hours(context, "quantile(array_agg(hours), 0.5)"),
         },
         Metric {
@@ -260,6 +273,7 @@ pub(super) fn metrics() -> Vec<Metric> {
             dimensions: TICKET_DIMENSIONS,
             empty: Empty::Null("no ticket opened in the period has a first response"),
             rows: None,
+            records: None,
             plan: |context| first_response_hours(context, "avg(hours)"),
         },
         Metric {
@@ -272,6 +286,7 @@ pub(super) fn metrics() -> Vec<Metric> {
             dimensions: TICKET_DIMENSIONS,
             empty: Empty::Null("no ticket opened in the period has a first response"),
             rows: None,
+            records: None,
             plan: |context| first_response_hours(context, "quantile(array_agg(hours), 0.5)"),
         },
         Metric {
@@ -284,6 +299,15 @@ pub(super) fn metrics() -> Vec<Metric> {
             dimensions: TICKET_DIMENSIONS,
             empty: Empty::Zero,
             rows: None,
+            records: Some(|context| {
+                format!(
+                    "SELECT p.period AS period, {segment} AS segment, {TICKET_COLUMNS}
+                     FROM periods p JOIN tickets t ON t.opened_at < p.end_at AND (t.resolved_at IS NULL OR t.resolved_at >= p.end_at)
+                     LEFT JOIN customers c ON c.customer_id = t.customer_id
+                     ORDER BY p.period, t.opened_at",
+                    segment = context.segment
+                )
+            }),
             plan: |context| {
                 per_period_state(
                     "",

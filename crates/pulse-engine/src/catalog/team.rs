@@ -28,6 +28,7 @@ pub(super) fn metrics() -> Vec<Metric> {
             dimensions: NO_DIMENSIONS,
             empty: Empty::Zero,
             rows: None,
+            records: None,
             plan: |context| per_period_state("", LICENSED_AT_END, "count(*)", &context.segment),
         },
         Metric {
@@ -40,6 +41,7 @@ pub(super) fn metrics() -> Vec<Metric> {
             dimensions: NO_DIMENSIONS,
             empty: Empty::Null("no users were licensed at the end of the period"),
             rows: None,
+            records: None,
             plan: |context| {
                 per_period_state(
                     "active.user_id AS active_user_id",
@@ -63,6 +65,7 @@ pub(super) fn metrics() -> Vec<Metric> {
             dimensions: NO_DIMENSIONS,
             empty: Empty::Null("no usage events in the period"),
             rows: None,
+            records: None,
             plan: |context| {
                 per_event_period(
                     "e.at",
@@ -83,6 +86,7 @@ pub(super) fn metrics() -> Vec<Metric> {
             dimensions: ACTIVITY_DIMENSIONS,
             empty: Empty::Zero,
             rows: None,
+            records: None,
             plan: |context| {
                 per_event_period(
                     "a.at",
@@ -103,6 +107,7 @@ pub(super) fn metrics() -> Vec<Metric> {
             dimensions: CUSTOMER_DIMENSIONS,
             empty: Empty::Null("no customers were created before the end of the period"),
             rows: None,
+            records: None,
             plan: |context| {
                 per_period_state(
                     "c.email IS NOT NULL AND c.phone IS NOT NULL AND c.company IS NOT NULL AND c.source IS NOT NULL AS complete",

@@ -3,6 +3,7 @@
 #![expect(clippy::type_complexity, reason = "tests compare plain (period, segment, value, previous) tuples")]
 
 mod crm_roi;
+mod loading;
 mod marketing;
 mod revenue;
 mod sales;
@@ -87,6 +88,24 @@ impl Fixture {
                     value.value,
                     value.previous,
                 )
+            })
+            .collect()
+    }
+
+    /// The records behind a count metric in the period `label`, each as `(id, segment)`: `id` the
+    /// value of `id_column`, `segment` the value under the dimension's name when segmented.
+    fn records(&self, metric: &str, label: &str, id_column: &str, by: Option<&str>) -> Vec<(String, Option<String>)> {
+        let dimension = by.map(|dimension| dimension.parse::<Dimension>().unwrap());
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let list =
+            runtime.block_on(self.engine.records(find_metric(metric).unwrap(), label, dimension.as_ref())).unwrap();
+        assert_eq!(list.count, list.records.len());
+        list.records
+            .iter()
+            .map(|record| {
+                let id = record[id_column].as_str().unwrap_or_else(|| panic!("{id_column} in {record:?}")).to_owned();
+                let segment = by.and_then(|by| record[by].as_str().map(str::to_owned));
+                (id, segment)
             })
             .collect()
     }

@@ -279,6 +279,35 @@ fn customers_acquired_by_month_and_channel() {
 }
 
 #[test]
+fn subscription_acquisition_follows_the_same_instant_rules() {
+    // s1 starts Jan 10 at 50 but a change at the same instant sets 0 (start → changes → end): no
+    // MRR until its change to 30 on Feb 10. s2 starts and ends at Jan 15: never any MRR. s3 starts
+    // at 0 (a free plan) and pays from Mar 1 00:00Z. s4 starts Jan 20 at 20: acquired then.
+    let customers =
+        "customer_id,name,created_at\nk1,K1,2023-06-01\nk2,K2,2023-06-01\nk3,K3,2023-06-01\nk4,K4,2023-06-01\n";
+    let subscriptions = "subscription_id,customer_id,started_at,ended_at,mrr\n\
+        s1,k1,2024-01-10,,50\n\
+        s2,k2,2024-01-15,2024-01-15,40\n\
+        s3,k3,2024-01-05,,0\n\
+        s4,k4,2024-01-20,,20\n";
+    let changes = "subscription_id,at,mrr\n\
+        s1,2024-01-10,0\n\
+        s1,2024-02-10,30\n\
+        s3,2024-03-01T00:00:00Z,10\n";
+    let fixture = Fixture::new(
+        &[("customers.csv", customers), ("subscriptions.csv", subscriptions), ("subscription_changes.csv", changes)],
+        "",
+    );
+    assert_series(&months(&fixture, "customers_acquired"), &by_month([Some(1.0), Some(1.0), Some(1.0), Some(0.0)]));
+    let acquired = |month| -> Vec<String> {
+        fixture.records("customers_acquired", month, "customer_id", None).into_iter().map(|(id, _)| id).collect()
+    };
+    assert_eq!(acquired("2024-01"), ["k4"]);
+    assert_eq!(acquired("2024-02"), ["k1"]);
+    assert_eq!(acquired("2024-03"), ["k3"]);
+}
+
+#[test]
 fn marketing_spend_by_channel_and_purpose() {
     let fixture = fixture("");
     // January: 600 + 100. February: 400 (Feb 1 00:00Z) + 250 + 90. March: 50. April: none, 0.

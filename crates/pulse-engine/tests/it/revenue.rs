@@ -203,6 +203,22 @@ fn active_churned_and_retained_customers_with_the_auto_model() {
 }
 
 #[test]
+fn the_customers_behind_active_and_churned() {
+    let fixture = activity("");
+    let customers = |metric, month| -> Vec<String> {
+        fixture.records(metric, month, "customer_id", None).into_iter().map(|(id, _)| id).collect()
+    };
+    // From the table above: churned in February {s4}, in March {s1, p1}; active at the end of
+    // March {s2, s3, p2}.
+    assert_eq!(customers("churned_customers", "2024-02"), ["s4"]);
+    assert_eq!(customers("churned_customers", "2024-03"), ["p1", "s1"]);
+    assert_eq!(customers("churned_customers", "2024-01"), Vec::<String>::new());
+    assert_eq!(customers("active_customers", "2024-03"), ["p2", "s2", "s3"]);
+    // Paid orders of February: op3 only (op2 was refunded, in January).
+    assert_eq!(customers("orders", "2024-02"), ["p2"]);
+}
+
+#[test]
 fn nobody_active_at_the_start_gives_null_rates() {
     let fixture = activity("");
     let months = |metric| fixture.series(metric, "2023-09-01", "2023-11-01", "month");
@@ -383,6 +399,25 @@ fn historical_lifetime_value_in_new_york() {
     // Orders in W: b 150 + 100, c 200 + 300 = 750 from 2 customers: 375 × 4/3 = 500.
     let fixture = lifetime("timezone = \"America/New_York\"");
     assert_series(&fixture.series("clv_historical", "2024-12-01", "2025-01-01", "month"), &[("2024-12", Some(500.0))]);
+}
+
+#[test]
+fn the_twelve_month_window_starts_at_local_midnight_across_daylight_saving() {
+    // Day 2024-03-10 in New York (clocks spring forward that day) ends 2024-03-11 00:00 EDT =
+    // 04:00Z; W starts 2023-03-11 00:00 EST = 05:00Z (an hour later in UTC than the end's offset
+    // would put it). a's order at 04:30Z is before W: a is active at W's start (purchase rule, 90
+    // days) and has no order in the 90 days before the end, so S = {a}, E = {b}, churn 100 %,
+    // lifespan 1 year. Orders in W: b 200 + 100 from one customer: 150 × 2 × 1 = 300.
+    let customers = "customer_id,name,created_at\na,A,2023-01-01\nb,B,2023-01-01\n";
+    let orders = "order_id,customer_id,at,amount,status\n\
+        o1,a,2023-03-11T04:30:00Z,100,paid\n\
+        o2,b,2023-06-01T12:00:00Z,200,paid\n\
+        o3,b,2024-01-10T12:00:00Z,100,paid\n";
+    let fixture = Fixture::new(
+        &[("customers.csv", customers), ("orders.csv", orders)],
+        "timezone = \"America/New_York\"\ncustomer_model = \"purchase\"",
+    );
+    assert_series(&fixture.series("clv_historical", "2024-03-10", "2024-03-11", "day"), &[("2024-03-10", Some(300.0))]);
 }
 
 #[test]

@@ -49,6 +49,39 @@ fn closed_deals_by_month_in_utc() {
     );
 }
 
+/// `(id, segment)` pairs as [`Fixture::records`] returns them, from literals.
+fn ids(expected: &[(&str, Option<&str>)]) -> Vec<(String, Option<String>)> {
+    expected.iter().map(|(id, segment)| (id.to_string(), segment.map(str::to_owned))).collect()
+}
+
+#[test]
+fn the_deals_behind_the_counts() {
+    let fixture = fixture("");
+    // February's won deals: d3 (on the boundary) and d5, in closing order; the lost one is d2.
+    assert_eq!(fixture.records("deals_won", "2024-02", "deal_id", None), ids(&[("d3", None), ("d5", None)]));
+    assert_eq!(fixture.records("deals_lost", "2024-02", "deal_id", None), ids(&[("d2", None)]));
+    assert_eq!(fixture.records("deals_won", "2024-03", "deal_id", None), ids(&[]));
+    // Open at the end of January: d2, d3, d5 (by creation: d2 Jan 1, d5 Jan 5, d3 Jan 15).
+    assert_eq!(
+        fixture.records("open_deals", "2024-01", "deal_id", None),
+        ids(&[("d2", None), ("d5", None), ("d3", None)])
+    );
+    // Other period labels: the whole quarter, one ISO week (2024-W05 is Jan 29 – Feb 4: d2, d3),
+    // and by owner.
+    assert_eq!(
+        fixture.records("deals_won", "2024-Q1", "deal_id", None),
+        ids(&[("d1", None), ("d3", None), ("d5", None)])
+    );
+    assert_eq!(fixture.records("deals_won", "2024-W05", "deal_id", Some("owner")), ids(&[("d3", Some("ann"))]));
+    assert_eq!(
+        fixture.records("deals_won", "2024-02", "deal_id", Some("owner")),
+        ids(&[("d3", Some("ann")), ("d5", Some("bob"))])
+    );
+    // In New York d2 and d3 close on January 31.
+    let new_york = self::fixture("timezone = \"America/New_York\"");
+    assert_eq!(new_york.records("deals_won", "2024-01", "deal_id", None), ids(&[("d1", None), ("d3", None)]));
+}
+
 #[test]
 fn open_deals_at_the_end_of_each_period() {
     let fixture = fixture("");
