@@ -1,5 +1,6 @@
 //! Scalar functions the metric plans use besides DataFusion's own:
 //! - `period_of(ts)`: the label of the reporting period containing the instant, or null;
+//! - `month_of(ts)`: the same over the calendar months covering the report (`report_months`);
 //! - `quantile(values, q)`: the q-quantile of a list with linear interpolation between closest
 //!   ranks (numpy's default), so a median of an even count is the mean of the middle two;
 //! - `json_attr(attributes, name)`: a free-form attribute from the JSON text column;
@@ -17,11 +18,12 @@ use pulse_model::Timestamp;
 
 use crate::period::Period;
 
-pub(crate) fn period_of(periods: &[Period]) -> ScalarUDF {
+/// `name(ts)`: the label of the one of `periods` (sorted, disjoint) containing the instant.
+pub(crate) fn label_of(name: &str, periods: &[Period]) -> ScalarUDF {
     let bounds: Vec<(i64, i64, String)> =
         periods.iter().map(|period| (period.start.micros(), period.end.micros(), period.label.clone())).collect();
     create_udf(
-        "period_of",
+        name,
         vec![DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()))],
         DataType::Utf8,
         Volatility::Immutable,

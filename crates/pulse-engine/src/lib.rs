@@ -171,7 +171,10 @@ impl Engine {
         context.register_batch("periods", periods_batch(periods, self.config.zone())?)?;
         context.register_batch("stages", stages_batch(&self.config)?)?;
         context.register_batch("crm_months", crm_months_batch(&self.config, periods)?)?;
-        context.register_udf(functions::period_of(periods));
+        context.register_udf(functions::label_of("period_of", periods));
+        let months = period::months_of(periods, self.config.zone());
+        context.register_udf(functions::label_of("month_of", &months));
+        context.register_batch("report_months", report_months_batch(&months)?)?;
         context.register_udf(functions::quantile());
         context.register_udf(functions::json_attr());
         context.register_udf(functions::add_months_local(self.config.zone()));
@@ -410,6 +413,35 @@ fn crm_months_batch(config: &Config, periods: &[Period]) -> Result<RecordBatch> 
     }
     let columns: Vec<Arc<dyn Array>> =
         vec![Arc::new(labels.finish()), Arc::new(starts.finish()), Arc::new(ends.finish()), Arc::new(indexes.finish())];
+    Ok(RecordBatch::try_new(schema, columns).map_err(datafusion::error::DataFusionError::from)?)
+}
+
+/// The calendar months covering the report (clipped to it): `month` (label), `start_at`,
+/// `end_at`, `month_index` (0 = the first).
+fn report_months_batch(months: &[Period]) -> Result<RecordBatch> {
+    let utc = DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()));
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("month", DataType::Utf8, false),
+        Field::new("start_at", utc.clone(), false),
+        Field::new("end_at", utc, false),
+        Field::new("month_index", DataType::Int64, false),
+    ]));
+    let columns: Vec<Arc<dyn Array>> = vec![
+        Arc::new(datafusion::arrow::array::StringArray::from_iter_values(months.iter().map(|month| &month.label))),
+        Arc::new(
+            datafusion::arrow::array::TimestampMicrosecondArray::from_iter_values(
+                months.iter().map(|month| month.start.micros()),
+            )
+            .with_timezone("UTC"),
+        ),
+        Arc::new(
+            datafusion::arrow::array::TimestampMicrosecondArray::from_iter_values(
+                months.iter().map(|month| month.end.micros()),
+            )
+            .with_timezone("UTC"),
+        ),
+        Arc::new(datafusion::arrow::array::Int64Array::from_iter_values(0..months.len() as i64)),
+    ];
     Ok(RecordBatch::try_new(schema, columns).map_err(datafusion::error::DataFusionError::from)?)
 }
 

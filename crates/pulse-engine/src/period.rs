@@ -124,6 +124,21 @@ pub fn periods_with_previous(
     Ok(periods)
 }
 
+/// The calendar months (labels `2024-03`) covering the periods of a report, clipped to their
+/// span: the grid of acquisition cohorts.
+pub(crate) fn months_of(periods: &[Period], zone: Tz) -> Vec<Period> {
+    let (Some(first), Some(last)) = (periods.first(), periods.last()) else { return Vec::new() };
+    let (from, to) = (first.first_day, last.end_day);
+    let mut months = Vec::new();
+    let mut start = truncate(from, Granularity::Month);
+    while start < to {
+        let next = step(start, Granularity::Month, 1);
+        months.push(Period::new(label(start, Granularity::Month), start.max(from), next.min(to), zone));
+        start = next;
+    }
+    months
+}
+
 /// The first day of the calendar period containing `day`.
 fn truncate(day: NaiveDate, granularity: Granularity) -> NaiveDate {
     match granularity {

@@ -187,41 +187,43 @@ fn cac(context: &PlanContext) -> String {
     )
 }
 
-/// The cells of the cohort table: for the customers acquired in each period (the cohort) and
-/// each period from then on, the cohort's size, how many of them are active before the end of
-/// that period and their revenue in it.
+/// The cells of the cohort tables: cohorts are the customers acquired in each calendar month
+/// (`report_months`, in the workspace timezone); each cohort belongs to the report period
+/// containing its members' acquisition and is measured in every month from its own through the
+/// report's last: the cohort's size, how many of them are active before the end of that month
+/// and their paid revenue in it.
 fn cohort_cells(context: &PlanContext) -> String {
     format!(
         "WITH {activity},
-         period_positions AS (
-             SELECT period, CAST(row_number() OVER (ORDER BY start_at) AS BIGINT) AS period_index FROM periods
-         ),
          cohort_members AS (
-             SELECT a.customer_id AS customer_id, positions.period AS cohort, positions.period_index AS cohort_index
-             FROM customer_acquisitions a JOIN period_positions positions ON positions.period = period_of(a.acquired_at)
+             SELECT a.customer_id AS customer_id, period_of(a.acquired_at) AS period, m.month AS cohort,
+                    m.month_index AS cohort_index
+             FROM customer_acquisitions a JOIN report_months m ON m.month = month_of(a.acquired_at)
+             WHERE period_of(a.acquired_at) IS NOT NULL
          ),
          revenue_by_customer AS (
-             SELECT period_of(o.at) AS period, o.customer_id AS customer_id, sum(o.amount) AS revenue
-             FROM orders o WHERE o.status = 'paid'
-             GROUP BY period_of(o.at), o.customer_id
+             SELECT month_of(o.at) AS month, o.customer_id AS customer_id, sum(o.amount) AS revenue
+             FROM orders o WHERE o.status = 'paid' AND month_of(o.at) IS NOT NULL
+             GROUP BY month_of(o.at), o.customer_id
          ),
          cohort_cells AS (
-             SELECT cohort, segment, measured_period, periods_since_acquisition, count(*) AS cohort_customers,
+             SELECT period, cohort, segment, measured_month, months_since_acquisition, count(*) AS cohort_customers,
                     sum(in_end) AS active_customers, sum(revenue) AS revenue FROM (
-                 SELECT member.cohort AS cohort, {segment} AS segment, measured.period AS measured_period,
-                        measured.period_index - member.cohort_index AS periods_since_acquisition,
+                 SELECT member.period AS period, member.cohort AS cohort, {segment} AS segment,
+                        measured.month AS measured_month,
+                        measured.month_index - member.cohort_index AS months_since_acquisition,
                         coalesce(activity.in_end, 0) AS in_end, coalesce(earned.revenue, 0) AS revenue
                  FROM cohort_members member
-                 JOIN period_positions measured ON measured.period_index >= member.cohort_index
+                 JOIN report_months measured ON measured.month_index >= member.cohort_index
                  LEFT JOIN customer_activity activity
-                     ON activity.customer_id = member.customer_id AND activity.period = measured.period
+                     ON activity.customer_id = member.customer_id AND activity.period = measured.month
                  LEFT JOIN revenue_by_customer earned
-                     ON earned.customer_id = member.customer_id AND earned.period = measured.period
+                     ON earned.customer_id = member.customer_id AND earned.month = measured.month
                  LEFT JOIN customers c ON c.customer_id = member.customer_id
              ) cells
-             GROUP BY cohort, segment, measured_period, periods_since_acquisition
+             GROUP BY period, cohort, segment, measured_month, months_since_acquisition
          )",
-        activity = customer_activity(context, PERIOD_WINDOWS),
+        activity = customer_activity(context, "SELECT month AS period, start_at, end_at FROM report_months"),
         segment = context.segment
     )
 }
@@ -495,24 +497,25 @@ pub(super) fn metrics() -> Vec<Metric> {
             category: Category::Revenue,
             unit: Unit::Percent,
             direction: Direction::HigherIsBetter,
-            formula: "rows: the cohort of customers acquired in P (acquired_at in P); one row per period from P \
-                      through the report's last period (periods_since_acquisition 0, 1, 2 …, with measured_period its \
-                      label; months in a monthly report): cohort_customers, active_customers and active_share = share \
-                      of the cohort active before the end of that period × 100; revenue = the cohort's paid orders in \
-                      that period and revenue_ratio = revenue / the cohort's revenue in P (null when that is 0). The \
-                      cohort grid is the report's periods. Value: the active_share at 0 periods since acquisition",
+            formula: "cohorts are the customers acquired in one calendar month of the workspace timezone (acquired_at \
+                      in it). Rows: for each cohort acquired in P (one in a monthly report), one row per month from its \
+                      own through the report's last: cohort (its month), months_since_acquisition (0, 1, 2 …), \
+                      measured_month, cohort_customers, active_customers and active_share = share of the cohort active \
+                      before the end of that month × 100; revenue = the cohort's paid orders in that month and \
+                      revenue_ratio = revenue / the cohort's revenue in its own month (null when that is 0). Value: \
+                      the share of the customers acquired in P active before the end of their acquisition month",
             dimensions: CUSTOMER_DIMENSIONS,
             empty: Empty::Null("no customer was acquired in the period"),
             rows: Some(|context| {
                 format!(
                     "{cells}
-                     SELECT cohort AS period, segment, periods_since_acquisition, measured_period, cohort_customers,
+                     SELECT period, segment, cohort, months_since_acquisition, measured_month, cohort_customers,
                             active_customers, 100.0 * active_customers / cohort_customers AS active_share,
                             CAST(revenue AS DOUBLE) AS revenue,
-                            CAST(revenue AS DOUBLE) / nullif(CAST(sum(CASE WHEN periods_since_acquisition = 0
+                            CAST(revenue AS DOUBLE) / nullif(CAST(sum(CASE WHEN months_since_acquisition = 0
                                 THEN revenue END) OVER (PARTITION BY cohort, segment) AS DOUBLE), 0) AS revenue_ratio
                      FROM cohort_cells
-                     ORDER BY segment, cohort, periods_since_acquisition",
+                     ORDER BY segment, cohort, months_since_acquisition",
                     cells = cohort_cells(context)
                 )
             }),
@@ -520,8 +523,8 @@ pub(super) fn metrics() -> Vec<Metric> {
             plan: |context| {
                 format!(
                     "{cells}
-                     SELECT cohort AS period, segment, 100.0 * active_customers / cohort_customers AS value
-                     FROM cohort_cells WHERE periods_since_acquisition = 0",
+                     SELECT period, segment, 100.0 * sum(active_customers) / sum(cohort_customers) AS value
+                     FROM cohort_cells WHERE months_since_acquisition = 0 GROUP BY period, segment",
                     cells = cohort_cells(context)
                 )
             },

@@ -487,7 +487,7 @@ fn cohorts(config: &str) -> Fixture {
     Fixture::new(&[("customers.csv", customers), ("subscriptions.csv", subscriptions), ("orders.csv", orders)], config)
 }
 
-/// `(periods_since_acquisition, measured_period, cohort_customers, active_customers,
+/// `(months_since_acquisition, measured_month, cohort_customers, active_customers,
 /// active_share, revenue, revenue_ratio)` of a cohort row.
 type CohortCell<'a> = (i64, &'a str, i64, i64, f64, f64, Option<f64>);
 
@@ -498,8 +498,8 @@ fn assert_cohort_cells(rows: &[serde_json::Map<String, serde_json::Value>], expe
         .iter()
         .map(|row| {
             (
-                row["periods_since_acquisition"].as_i64().unwrap(),
-                row["measured_period"].as_str().unwrap(),
+                row["months_since_acquisition"].as_i64().unwrap(),
+                row["measured_month"].as_str().unwrap(),
                 row["cohort_customers"].as_i64().unwrap(),
                 row["active_customers"].as_i64().unwrap(),
                 row["active_share"].as_f64().unwrap(),
@@ -562,6 +562,35 @@ fn cohort_retention_tables() {
         &[(0, "2024-03", 1, 1, 100.0, 0.0, None), (1, "2024-04", 1, 1, 100.0, 0.0, None)],
     );
     assert!(cells("2024-04").is_empty());
+}
+
+#[test]
+fn cohorts_are_calendar_months_whatever_the_report_period() {
+    let fixture = cohorts("");
+    // Q1 holds the January, February and March cohorts; its value pools their first months:
+    // (3 + 1 + 1) / (4 + 1 + 1).
+    assert_series(
+        &fixture.series("cohort_retention", "2024-01-01", "2024-04-01", "quarter"),
+        &[("2024-Q1", Some(500.0 / 6.0))],
+    );
+    let rows = table_rows(&fixture, "cohort_retention", "2024-01-01", "2024-04-01", "quarter");
+    let quarter = &rows[0].1;
+    let cohort_of = |row: &serde_json::Map<String, serde_json::Value>| row["cohort"].as_str().unwrap().to_owned();
+    let cohorts: Vec<String> = quarter.iter().map(cohort_of).collect();
+    assert_eq!(cohorts, ["2024-01", "2024-01", "2024-01", "2024-02", "2024-02", "2024-03"]);
+    // The January cohort as in the monthly table, through March (the report's last month).
+    assert_cohort_cells(
+        &quarter[..3],
+        &[
+            (0, "2024-01", 4, 3, 75.0, 240.0, Some(1.0)),
+            (1, "2024-02", 4, 2, 50.0, 50.0, Some(50.0 / 240.0)),
+            (2, "2024-03", 4, 2, 50.0, 100.0, Some(100.0 / 240.0)),
+        ],
+    );
+    // A weekly report: 2024-W05 (Jan 29 – Feb 4) acquires k3 (Feb 1), measured in February
+    // (the month grid starts with the report, at the previous week's Monday, Jan 22).
+    let rows = table_rows(&fixture, "cohort_retention", "2024-01-29", "2024-02-05", "week");
+    assert_cohort_cells(&rows[0].1, &[(0, "2024-02", 1, 1, 100.0, 60.0, Some(1.0))]);
 }
 
 #[test]
