@@ -38,12 +38,15 @@ type RowsByPeriod = HashMap<(String, Option<String>), Vec<serde_json::Map<String
 const PARTITIONS: usize = 2;
 
 /// The records of a store, ready to be queried.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Engine {
     tables: Vec<(Kind, Arc<MemTable>)>,
     config: Config,
     version: i64,
     as_of: bool,
+    /// When set, every query sees only this owner's deals, leads and activities (see
+    /// [`Engine::restricted_to_owner`]).
+    owner: Option<String>,
 }
 
 /// What to report.
@@ -124,14 +127,35 @@ impl Engine {
     /// the database (written on first use after each import).
     pub fn load(store: &Store) -> Result<Engine> {
         let (version, tables) = snapshot::load(store, PARTITIONS)?;
-        Ok(Engine { tables: tables::mem_tables(tables)?, config: store.config().clone(), version, as_of: false })
+        Ok(Engine {
+            tables: tables::mem_tables(tables)?,
+            config: store.config().clone(),
+            version,
+            as_of: false,
+            owner: None,
+        })
     }
 
     /// Mirrors the records as they were right after import `version`: each record's version
     /// current then, without the records first imported later.
     pub fn load_as_of(store: &Store, version: i64) -> Result<Engine> {
         let tables = store.read_consistent(|store| tables::load(store, PARTITIONS, Some(version)))?;
-        Ok(Engine { tables: tables::mem_tables(tables)?, config: store.config().clone(), version, as_of: true })
+        Ok(Engine {
+            tables: tables::mem_tables(tables)?,
+            config: store.config().clone(),
+            version,
+            as_of: true,
+            owner: None,
+        })
+    }
+
+    /// The same records as seen by a sales rep: every query of the returned engine reads only the
+    /// deals, leads and activities whose `owner` is `owner`, the stage history of those deals and
+    /// the customers they refer to; every other kind reads as empty. The restriction is part of
+    /// the query (the tables are views over the full ones), so no metric or drill-down can see
+    /// past it.
+    pub fn restricted_to_owner(&self, owner: &str) -> Engine {
+        Engine { owner: Some(owner.to_owned()), ..self.clone() }
     }
 
     /// The import after which the loaded records were taken (0 for an empty store).
@@ -163,10 +187,40 @@ impl Engine {
         })
     }
 
+    /// Registers each kind as a view over the full table (`all_<kind>`) that keeps only what
+    /// `owner` may see.
+    async fn register_owned(&self, context: &SessionContext, owner: &str) -> Result<()> {
+        for (kind, table) in &self.tables {
+            context.register_table(format!("all_{}", kind.name()), table.clone())?;
+        }
+        let owner = owner.replace('\'', "''");
+        let owned = [Kind::Deals, Kind::Leads, Kind::Activities];
+        let mut ordered: Vec<Kind> = owned.to_vec();
+        ordered.extend(Kind::ALL.iter().copied().filter(|kind| !owned.contains(kind)));
+        for kind in ordered {
+            let name = kind.name();
+            let filter = match kind {
+                Kind::Deals | Kind::Leads | Kind::Activities => format!("owner = '{owner}'"),
+                Kind::DealStageChanges => "deal_id IN (SELECT deal_id FROM deals)".to_owned(),
+                Kind::Customers => "customer_id IN (SELECT customer_id FROM deals UNION SELECT customer_id FROM leads \
+                     UNION SELECT customer_id FROM activities)"
+                    .to_owned(),
+                _ => "false".to_owned(),
+            };
+            context.sql(&format!("CREATE VIEW {name} AS SELECT * FROM all_{name} WHERE {filter}")).await?;
+        }
+        Ok(())
+    }
+
     async fn session(&self, periods: &[Period]) -> Result<SessionContext> {
         let context = SessionContext::new_with_config(SessionConfig::new().with_target_partitions(PARTITIONS));
-        for (kind, table) in &self.tables {
-            context.register_table(kind.name(), table.clone())?;
+        match &self.owner {
+            None => {
+                for (kind, table) in &self.tables {
+                    context.register_table(kind.name(), table.clone())?;
+                }
+            }
+            Some(owner) => self.register_owned(&context, owner).await?,
         }
         context.register_batch("periods", periods_batch(periods, self.config.zone())?)?;
         context.register_batch("stages", stages_batch(&self.config)?)?;

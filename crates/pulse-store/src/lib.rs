@@ -3,6 +3,7 @@
 //! version in history; imports are staged, checked across records and merged in one
 //! transaction, so an import is written whole or not at all, whatever happens to the process.
 
+mod access;
 mod error;
 mod import;
 mod schema;
@@ -14,6 +15,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use pulse_model::{Config, DEFAULT_CONFIG_TOML, Kind};
 use rusqlite::{Connection, OptionalExtension};
 
+pub use access::{Account, AuditEntry, Role};
 pub use error::{Error, Result};
 pub use import::{ImportMode, ImportTransaction, KindOutcome, Outcome, Reject, Staged};
 

@@ -15,8 +15,10 @@ use rusqlite::{Connection, Transaction};
 
 use crate::error::{Error, Result};
 
-/// Bookkeeping migrations, applied in order; `PRAGMA user_version` counts the applied ones.
-const MIGRATIONS: &[&str] = &[r#"
+/// Bookkeeping migrations (imports and workspace; then the server's accounts, their API tokens
+/// and sign-in sessions, and the audit log), applied in order; `PRAGMA user_version` counts the applied ones.
+const MIGRATIONS: &[&str] = &[
+    r#"
     CREATE TABLE imports (
         id INTEGER PRIMARY KEY,
         started_at INTEGER NOT NULL,
@@ -35,7 +37,38 @@ const MIGRATIONS: &[&str] = &[r#"
         name TEXT PRIMARY KEY,
         value TEXT NOT NULL
     ) WITHOUT ROWID;
-"#];
+"#,
+    r#"
+    CREATE TABLE accounts (
+        name TEXT PRIMARY KEY,
+        role TEXT NOT NULL CHECK (role IN ('admin', 'manager', 'analyst', 'rep')),
+        owner TEXT,
+        password_hash TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE account_tokens (
+        id INTEGER PRIMARY KEY,
+        account TEXT NOT NULL REFERENCES accounts (name),
+        token_hash TEXT NOT NULL UNIQUE,
+        created_at INTEGER NOT NULL,
+        revoked_at INTEGER
+    );
+    CREATE TABLE account_sessions (
+        token_hash TEXT PRIMARY KEY,
+        account TEXT NOT NULL REFERENCES accounts (name),
+        csrf_token TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY,
+        at INTEGER NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        details TEXT NOT NULL
+    );
+"#,
+];
 
 pub(crate) fn migrate(connection: &mut Connection, path: &std::path::Path) -> Result<()> {
     let transaction = connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;

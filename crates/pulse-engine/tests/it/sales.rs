@@ -83,6 +83,23 @@ fn the_deals_behind_the_counts() {
 }
 
 #[test]
+fn a_rep_sees_only_their_own_deals() {
+    let fixture = fixture("");
+    let ann = Fixture { _dir: tempfile::TempDir::new().unwrap(), engine: fixture.engine.restricted_to_owner("ann") };
+    let months = |fixture: &Fixture, metric| fixture.series(metric, "2024-01-01", "2024-03-01", "month");
+    // ann owns d1 (won in January) and d3 (won on the February boundary); bob's d2, d4 and d5
+    // are invisible to her, in the counts, the ratios and the drill-down.
+    assert_series(&months(&ann, "deals_won"), &[("2024-01", Some(1.0)), ("2024-02", Some(1.0))]);
+    assert_series(&months(&ann, "win_rate"), &[("2024-01", Some(100.0)), ("2024-02", Some(100.0))]);
+    assert_series(&months(&ann, "open_deals"), &[("2024-01", Some(1.0)), ("2024-02", Some(0.0))]);
+    assert_eq!(ann.records("deals_won", "2024-02", "deal_id", None), ids(&[("d3", None)]));
+    assert_eq!(fixture.records("deals_won", "2024-02", "deal_id", None), ids(&[("d3", None), ("d5", None)]));
+    let nobody =
+        Fixture { _dir: tempfile::TempDir::new().unwrap(), engine: fixture.engine.restricted_to_owner("carl") };
+    assert_series(&months(&nobody, "deals_won"), &[("2024-01", Some(0.0)), ("2024-02", Some(0.0))]);
+}
+
+#[test]
 fn open_deals_at_the_end_of_each_period() {
     let fixture = fixture("");
     let months = |metric| fixture.series(metric, "2024-01-01", "2024-04-01", "month");
