@@ -8,7 +8,7 @@ use crate::catalog::revenue::customer_activity;
 use crate::metric::{Category, Direction, Empty, Metric, PlanContext, Unit};
 
 const NOT_CONFIGURED: &str =
-    "the period ends before the CRM's go-live month, crm.* is not configured, or no month before go-live has revenue";
+    "crm.* is not configured, no month before go-live has revenue, or nothing has cost anything yet";
 
 /// Per go-live-relative month: revenue (paid orders) and the incremental gross profit against
 /// the baseline; then per month from go-live on the cumulative profit and cost.
@@ -123,7 +123,7 @@ pub(super) fn metrics() -> Vec<Metric> {
             category: Category::CrmRoi,
             unit: Unit::Percent,
             direction: Direction::HigherIsBetter,
-            formula: "(Σ incremental gross profit − cost to date) / cost to date × 100, as of the end of P. Months counted: the go-live month through the month containing the last instant of P. Incremental gross profit of a month = (revenue of the month − baseline) × gross_margin; baseline = mean monthly revenue over the up to 12 calendar months before the go-live month that have revenue. Cost to date = cost_one_time + cost_monthly × months counted. Null before the go-live month. Rows: before vs after go-live as of the end of P, same-length windows (after = the months counted, before = as many calendar months just before the go-live month), each window as one period: deals won per month, avg_deal_size, win_rate, sales_cycle_days, lead_conversion_rate, churn_rate (metric, before, after, months)",
+            formula: "(Σ incremental gross profit − cost to date) / cost to date × 100, as of the end of P. Months counted: the go-live month through the month containing the last instant of P. Incremental gross profit of a month = (revenue of the month − baseline) × gross_margin; baseline = mean monthly revenue over the up to 12 calendar months before the go-live month that have revenue. Cost to date = cost_one_time + cost_monthly × months counted. A period ending before the go-live month counts no month: (0 − cost_one_time) / cost_one_time × 100 = −100 (null when cost_one_time is 0). Rows: before vs after go-live as of the end of P, same-length windows (after = the months counted, before = as many calendar months just before the go-live month), each window as one period: deals won per month, avg_deal_size, win_rate, sales_cycle_days, lead_conversion_rate, churn_rate (metric, before, after, months)",
             dimensions: &[],
             empty: Empty::Null(NOT_CONFIGURED),
             records: None,
@@ -132,8 +132,16 @@ pub(super) fn metrics() -> Vec<Metric> {
                     "SELECT period, CAST(NULL AS VARCHAR) AS segment,
                             (last_value(cumulative_profit ORDER BY month_index) - last_value(cumulative_cost ORDER BY month_index))
                               / nullif(last_value(cumulative_cost ORDER BY month_index), 0) * 100.0 AS value
-                     FROM ({}) counted GROUP BY period",
-                    as_of_period_end(context)
+                     FROM ({counted}) counted GROUP BY period
+                     UNION ALL
+                     SELECT p.period AS period, CAST(NULL AS VARCHAR) AS segment,
+                            (0.0 - {one_time}) / nullif({one_time}, 0) * 100.0 AS value
+                     FROM periods p
+                     WHERE p.end_at <= (SELECT start_at FROM crm_months WHERE month_index = 0)
+                       AND (SELECT count(*) FROM ({cumulative}) months) > 0",
+                    counted = as_of_period_end(context),
+                    cumulative = cumulative(context),
+                    one_time = context.crm_cost_one_time,
                 )
             },
             rows: Some(before_after_rows),

@@ -503,8 +503,9 @@ pub(super) fn metrics() -> Vec<Metric> {
             category: Category::Marketing,
             unit: Unit::Seconds,
             direction: Direction::HigherIsBetter,
-            formula: "Σ(sessions × avg_session_seconds) / Σ sessions over web_traffic rows in P that have both \
-                      sessions and avg_session_seconds (a row without a known duration says nothing about it)",
+            formula: "Σ(sessions × avg_session_seconds) / Σ sessions over web_traffic rows in P, as written: a row \
+                      with sessions but no avg_session_seconds adds its sessions to the denominator and nothing to \
+                      the numerator (null when no row has both)",
             dimensions: TRAFFIC_DIMENSIONS,
             empty: Empty::Null("there were no sessions of known duration in the period"),
             rows: None,
@@ -513,7 +514,7 @@ pub(super) fn metrics() -> Vec<Metric> {
                 per_event_period(
                     "w.\"date\"",
                     "CAST(w.sessions AS DOUBLE) AS sessions, w.avg_session_seconds AS seconds",
-                    "web_traffic w WHERE w.sessions IS NOT NULL AND w.avg_session_seconds IS NOT NULL",
+                    "web_traffic w WHERE w.sessions IS NOT NULL",
                     "sum(sessions * seconds) / nullif(sum(sessions), 0)",
                     &context.segment,
                 )

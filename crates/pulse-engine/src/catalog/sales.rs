@@ -82,7 +82,8 @@ fn ended_visits(context: &PlanContext) -> String {
 }
 
 /// Per period (and segment) and per stage in pipeline order: visits, mean, median and p90 days
-/// of the visits that ended in the period; null statistics for a stage without one.
+/// of the visits that ended in the period; null statistics for a stage without one (every stage
+/// is listed, also in a period where no visit ended).
 fn stage_duration_rows(context: &PlanContext) -> String {
     format!(
         "WITH ended AS ({ended}),
@@ -91,7 +92,10 @@ fn stage_duration_rows(context: &PlanContext) -> String {
                     quantile(array_agg(days), 0.5) AS median_days, quantile(array_agg(days), 0.9) AS p90_days
              FROM ended GROUP BY period, segment, stage
          ),
-         reported AS (SELECT DISTINCT period, segment FROM per_stage)
+         reported AS (
+             SELECT p.period AS period, segments.segment AS segment FROM periods p
+             CROSS JOIN (SELECT DISTINCT segment FROM per_stage UNION SELECT CAST(NULL AS VARCHAR) AS segment) segments
+         )
          SELECT r.period AS period, r.segment AS segment, st.stage AS stage, coalesce(ps.visits, 0) AS visits,
                 ps.mean_days AS mean_days, ps.median_days AS median_days, ps.p90_days AS p90_days
          FROM reported r CROSS JOIN stages st

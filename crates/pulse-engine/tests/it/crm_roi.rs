@@ -34,12 +34,13 @@ fn fixture() -> Fixture {
 #[test]
 fn roi_as_of_each_month() {
     let fixture = fixture();
-    // February is before the go-live month: null. March: (500 − 1100) / 1100 × 100;
+    // February ends before the go-live month: no month counted, cost to date = the one-time 1000:
+    // (0 − 1000) / 1000 × 100 = −100. March: (500 − 1100) / 1100 × 100;
     // April: (1500 − 1200) / 1200 × 100 = 25; May: (1500 − 1300) / 1300 × 100.
     assert_series(
         &fixture.series("crm_roi", "2024-02-01", "2024-06-01", "month"),
         &[
-            ("2024-02", None),
+            ("2024-02", Some(-100.0)),
             ("2024-03", Some(-600.0 / 1100.0 * 100.0)),
             ("2024-04", Some(25.0)),
             ("2024-05", Some(200.0 / 1300.0 * 100.0)),

@@ -433,14 +433,17 @@ fn campaign_performance_rows() {
 #[test]
 fn web_sessions_and_purchases() {
     let fixture = fixture("");
-    // January: (80 × 60 + 40 × 30) / (80 + 40) = 6000 / 120. February: only the Feb 1 04:00Z row
-    // has both sessions and a duration: 90. March, April: no sessions → null.
-    assert_series(&months(&fixture, "avg_time_on_site_seconds"), &by_month([Some(50.0), Some(90.0), None, None]));
+    // January: (80 × 60 + 40 × 30) / (80 + 40) = 6000 / 120. February, as written: the Feb 1
+    // 04:00Z row gives 100 × 90; the Feb 20 row's 20 sessions have no duration, so they count in
+    // the denominator only: 9000 / 120 = 75 (the Feb 10 row has no sessions). March, April: no
+    // sessions → null. By source, social's only row has no duration: null.
+    assert_series(&months(&fixture, "avg_time_on_site_seconds"), &by_month([Some(50.0), Some(75.0), None, None]));
     assert_segments(
         &segments(&fixture, "avg_time_on_site_seconds", "source"),
         &[
             (Some("organic"), [Some(60.0), Some(90.0), None, None]),
             (Some("paid_search"), [Some(30.0), None, None, None]),
+            (Some("social"), [None, None, None, None]),
         ],
     );
     // January: (2 + 3) / 150 × 100. February: (4 + 0 + 1) / 380 × 100. No visitors: null.

@@ -228,6 +228,18 @@ fn stage_duration_rows_are_in_pipeline_order() {
         summary[2..].iter().map(|row| (row.0.as_str(), row.1, row.2)).collect::<Vec<_>>(),
         [("demo", 0, None), ("proposal", 0, None), ("negotiation", 0, None)]
     );
+    // A period in which no visit ended still lists every stage, each with null statistics.
+    let quiet = fixture.report("stage_duration_days", "2025-01-01", "2025-02-01", "month", None);
+    let rows = quiet.metrics[0].values[0].rows.clone().unwrap();
+    let stages: Vec<(&str, i64, bool)> = rows
+        .iter()
+        .map(|row| (row["stage"].as_str().unwrap(), row["visits"].as_i64().unwrap(), row["mean_days"].is_null()))
+        .collect();
+    assert_eq!(
+        stages,
+        [("lead", 0, true), ("qualified", 0, true), ("demo", 0, true), ("proposal", 0, true), ("negotiation", 0, true)]
+    );
+    assert_eq!(quiet.metrics[0].values[0].value, None);
 }
 
 #[test]
