@@ -21,9 +21,11 @@ pub(crate) struct DemoArgs {
     /// Seed of the generator; the same seed gives the same data
     #[arg(long, default_value_t = 42)]
     seed: u64,
-    /// Only generate and import, then exit without the closing summary and without serving
+    /// Only generate and import, then exit instead of serving the data
     #[arg(long)]
     no_serve: bool,
+    #[command(flatten)]
+    serve: crate::serve::ServeArgs,
 }
 
 pub(crate) fn run(data: &Path, args: DemoArgs) -> Result<ExitCode> {
@@ -66,8 +68,25 @@ pub(crate) fn run(data: &Path, args: DemoArgs) -> Result<ExitCode> {
         imported_in.as_secs_f64(),
         report.rows_read as f64 / imported_in.as_secs_f64().max(1e-9)
     );
-    if !args.no_serve {
-        println!("demo data is in {}; see it with: pulse status --data {}", data.display(), data.display());
+    if args.no_serve {
+        return Ok(ExitCode::SUCCESS);
     }
-    Ok(ExitCode::SUCCESS)
+    let started = Instant::now();
+    pulse_engine::Engine::load(&store).context("preparing the metric engine")?;
+    eprintln!("prepared the columnar snapshot in {:.2} s", started.elapsed().as_secs_f64());
+    let password = crate::serve::demo_admin(&store)?;
+    drop(lock);
+    drop(store);
+    println!(
+        "Pulse is serving the demo data at http://{}/ (API page: http://{}/api/docs)",
+        args.serve.bind, args.serve.bind
+    );
+    match password {
+        Some(password) => println!(
+            "sign in as admin with password {password} (shown once), e.g.\n  curl -c cookies -H 'Content-Type: application/json' \\\n    -d '{{\"name\":\"admin\",\"password\":\"{password}\"}}' http://{}/api/v1/session",
+            args.serve.bind
+        ),
+        None => println!("sign in with an existing account (pulse users list)"),
+    }
+    crate::serve::run(data, &args.serve)
 }

@@ -4,6 +4,7 @@ mod demo;
 mod import;
 mod metrics;
 mod report;
+mod serve;
 mod status;
 
 use std::path::PathBuf;
@@ -34,6 +35,14 @@ enum Command {
     /// The metric catalog: `list` and `explain <id>`
     #[command(subcommand)]
     Metrics(metrics::MetricsCommand),
+    /// Serve the JSON API (and its interactive page at /api/docs)
+    Serve(serve::ServeArgs),
+    /// Accounts that can sign in to the API: `add NAME --role R`, `list`
+    #[command(subcommand)]
+    Users(serve::UsersCommand),
+    /// API tokens: `create --user NAME`
+    #[command(subcommand)]
+    Tokens(serve::TokensCommand),
 }
 
 fn main() -> ExitCode {
@@ -44,6 +53,9 @@ fn main() -> ExitCode {
         Command::Status => status::run(&cli.data),
         Command::Report(args) => report::run(&cli.data, args),
         Command::Metrics(command) => metrics::run(command),
+        Command::Serve(args) => serve::run(&cli.data, &args),
+        Command::Users(command) => serve::users(&cli.data, command),
+        Command::Tokens(command) => serve::tokens(&cli.data, command),
     };
     match result {
         Ok(code) => code,

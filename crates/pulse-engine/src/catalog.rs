@@ -11,10 +11,8 @@ mod team;
 
 use std::sync::LazyLock;
 
-pub(crate) use subscriptions::with_movements;
-
 use crate::error::{Error, Result};
-use crate::metric::{DimensionKind, Metric};
+use crate::metric::{DimensionKind, Metric, PlanContext};
 
 static CATALOG: LazyLock<Vec<Metric>> = LazyLock::new(|| {
     [
@@ -32,6 +30,35 @@ static CATALOG: LazyLock<Vec<Metric>> = LazyLock::new(|| {
 /// Every metric, in catalog order (category, then the spec's order).
 pub fn catalog() -> &'static [Metric] {
     &CATALOG
+}
+
+/// Intermediate tables several metrics read, in dependency order: `(name, SQL)`. A report
+/// computes the ones its plans mention once, before running them, instead of once per metric.
+/// They do not depend on the report's segmentation (plans join the segment afterwards).
+pub(crate) fn shared_tables(context: &PlanContext) -> Vec<(&'static str, String)> {
+    let mut tables = vec![
+        (
+            "customer_movements",
+            format!(
+                "{} SELECT customer_id, at, delta, kind, amount FROM movements",
+                subscriptions::with_movements("CAST(NULL AS VARCHAR)")
+            ),
+        ),
+        (
+            "customer_acquisitions",
+            "SELECT customer_id, min(at) AS acquired_at FROM (
+                 SELECT customer_id, at FROM orders WHERE status = 'paid'
+                 UNION ALL
+                 SELECT customer_id, at FROM customer_movements WHERE kind = 'new'
+             ) acquisitions
+             GROUP BY customer_id"
+                .to_owned(),
+        ),
+    ];
+    tables.extend(revenue::shared_activity(context));
+    tables.push(("stage_visits", sales::STAGE_VISITS.to_owned()));
+    tables.push(("open_deal_stages", sales::OPEN_DEAL_STAGES.to_owned()));
+    tables
 }
 
 pub fn find_metric(id: &str) -> Result<&'static Metric> {

@@ -10,7 +10,6 @@ mod metric;
 mod period;
 mod snapshot;
 mod tables;
-mod views;
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
@@ -172,6 +171,13 @@ impl Engine {
         let zone = self.config.zone();
         let periods = periods_with_previous(request.from, request.to, request.granularity, zone)?;
         let context = self.session(&periods).await?;
+        let mut texts = Vec::new();
+        for metric in &request.metrics {
+            let plan_context = self.plan_context(metric, request.by.as_ref())?;
+            texts.push((metric.plan)(&plan_context));
+            texts.extend(metric.rows.map(|rows| rows(&plan_context)));
+        }
+        self.materialize_shared(&context, &texts).await?;
         let mut metrics = Vec::with_capacity(request.metrics.len());
         for metric in &request.metrics {
             metrics.push(self.run(&context, metric, &periods, request.by.as_ref()).await?);
@@ -232,9 +238,6 @@ impl Engine {
         context.register_udf(functions::quantile());
         context.register_udf(functions::json_attr());
         context.register_udf(functions::add_months_local(self.config.zone()));
-        for view in views::views() {
-            context.sql(&view).await?;
-        }
         Ok(context)
     }
 
@@ -319,6 +322,34 @@ impl Engine {
 }
 
 impl Engine {
+    /// Computes the shared tables (see [`catalog::shared_tables`]) that `texts` mention, and
+    /// those they need in turn, once per session.
+    async fn materialize_shared(&self, context: &SessionContext, texts: &[String]) -> Result<()> {
+        let shared = catalog::shared_tables(&self.base_plan_context());
+        let mut needed: Vec<bool> =
+            shared.iter().map(|(name, _)| texts.iter().any(|text| text.contains(name))).collect();
+        for index in (0..shared.len()).rev() {
+            if needed[index] {
+                for (earlier, (name, _)) in shared[..index].iter().enumerate() {
+                    needed[earlier] |= shared[index].1.contains(name);
+                }
+            }
+        }
+        for ((name, sql), needed) in shared.iter().zip(needed) {
+            if !needed || context.table_exist(*name)? {
+                continue;
+            }
+            let frame = context.sql(sql).await?;
+            let schema = Arc::new(frame.schema().as_arrow().clone());
+            let mut partitions = vec![Vec::new(); PARTITIONS];
+            for (index, batch) in frame.collect().await?.into_iter().enumerate() {
+                partitions[index % PARTITIONS].push(batch);
+            }
+            context.register_table(*name, Arc::new(MemTable::try_new(schema, partitions)?))?;
+        }
+        Ok(())
+    }
+
     /// What a plan of `metric` is given, segmented by `by`.
     fn plan_context(&self, metric: &Metric, by: Option<&Dimension>) -> Result<PlanContext> {
         let segment = match by {
@@ -328,9 +359,14 @@ impl Engine {
                 dimension: dimension.to_string(),
             })?,
         };
-        Ok(PlanContext {
-            segment,
-            dimension: by.map(Dimension::kind),
+        Ok(PlanContext { segment, dimension: by.map(Dimension::kind), ..self.base_plan_context() })
+    }
+
+    /// The workspace parameters, unsegmented.
+    fn base_plan_context(&self) -> PlanContext {
+        PlanContext {
+            segment: "CAST(NULL AS VARCHAR)".to_owned(),
+            dimension: None,
             inactivity_days: *self.config.inactivity_days,
             stall_days: *self.config.stall_days,
             gross_margin: *self.config.gross_margin,
@@ -342,7 +378,7 @@ impl Engine {
                 pulse_model::CustomerModel::Subscription => "subscription",
                 pulse_model::CustomerModel::Purchase => "purchase",
             },
-        })
+        }
     }
 
     /// The records behind a count metric's value in one period (`label`, as in reports), with
@@ -355,7 +391,9 @@ impl Engine {
         let periods = periods_with_previous(from, to, granularity, self.config.zone())?;
         let context = self.session(&periods).await?;
         let plan_context = self.plan_context(metric, by)?;
-        let (mut grouped, mut columns) = self.rows(&context, metric, records_plan(&plan_context)).await?;
+        let sql = records_plan(&plan_context);
+        self.materialize_shared(&context, std::slice::from_ref(&sql)).await?;
+        let (mut grouped, mut columns) = self.rows(&context, metric, sql).await?;
         if let Some(dimension) = by {
             columns.push(dimension.to_string());
         }

@@ -20,6 +20,9 @@ const PERIOD_WINDOWS: &str = "SELECT period, start_at, end_at FROM periods";
 /// saving) to the period's end.
 const TWELVE_MONTH_WINDOWS: &str = "SELECT period, year_before_end_at AS start_at, end_at FROM periods";
 
+/// The calendar months of the report as activity windows, for the cohorts.
+const MONTH_WINDOWS: &str = "SELECT month AS period, start_at, end_at FROM report_months";
+
 /// Retention-purpose marketing spend per period.
 const RETENTION_SPEND: &str = "retention_spend AS (
     SELECT period_of(m.\"date\") AS period, sum(m.amount) AS amount
@@ -42,6 +45,34 @@ fn paid_orders(context: &PlanContext, columns: &str, aggregate: &str) -> String 
 /// ever had a subscription, else the purchase rule; the other models force one rule. Customers
 /// without a subscription or paid order near the window are never active and have no row.
 pub(super) fn customer_activity(context: &PlanContext, windows: &str) -> String {
+    let shared = match windows {
+        PERIOD_WINDOWS => "period_activity",
+        TWELVE_MONTH_WINDOWS => "year_activity",
+        MONTH_WINDOWS => "month_activity",
+        _ => return customer_activity_inline(context, windows),
+    };
+    format!(
+        "windows AS ({windows}),
+         customer_activity AS (SELECT period, customer_id, in_start, in_end FROM {shared})"
+    )
+}
+
+/// The shared tables of "who is active" over the report's periods, the twelve months ending
+/// at each period's end, and the months of the report (computed once per report).
+pub(super) fn shared_activity(context: &PlanContext) -> Vec<(&'static str, String)> {
+    [("period_activity", PERIOD_WINDOWS), ("year_activity", TWELVE_MONTH_WINDOWS), ("month_activity", MONTH_WINDOWS)]
+        .into_iter()
+        .map(|(name, windows)| {
+            let sql = format!(
+                "WITH {} SELECT period, customer_id, in_start, in_end FROM customer_activity",
+                customer_activity_inline(context, windows)
+            );
+            (name, sql)
+        })
+        .collect()
+}
+
+fn customer_activity_inline(context: &PlanContext, windows: &str) -> String {
     let follows_subscriptions = match context.customer_model {
         "subscription" => "true",
         "purchase" => "false",
@@ -223,7 +254,7 @@ fn cohort_cells(context: &PlanContext) -> String {
              ) cells
              GROUP BY period, cohort, segment, measured_month, months_since_acquisition
          )",
-        activity = customer_activity(context, "SELECT month AS period, start_at, end_at FROM report_months"),
+        activity = customer_activity(context, MONTH_WINDOWS),
         segment = context.segment
     )
 }

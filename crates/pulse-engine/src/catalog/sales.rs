@@ -52,8 +52,8 @@ fn open_at_end(context: &PlanContext, columns: &str, aggregate: &str) -> String 
 
 /// Stage visits: consecutive entries of a deal into one stage are one visit, which ends at the
 /// deal's next entry into a different stage or, for the last visit, at `closed_at` (null while
-/// the deal is open). Columns: deal_id, stage, entered_at, ended_at.
-const STAGE_VISITS: &str = "(
+/// the deal is open). Columns: deal_id, stage, entered_at, ended_at. Shared as `stage_visits`.
+pub(super) const STAGE_VISITS: &str = "
     SELECT visit.deal_id AS deal_id, visit.stage AS stage, visit.entered_at AS entered_at,
            coalesce(visit.next_entered_at, d.closed_at) AS ended_at
     FROM (
@@ -66,14 +66,13 @@ const STAGE_VISITS: &str = "(
         ) entries
         WHERE previous_stage IS NULL OR previous_stage <> stage
     ) visit
-    JOIN deals d ON d.deal_id = visit.deal_id
-)";
+    JOIN deals d ON d.deal_id = visit.deal_id";
 
 /// Stage visits that ended in a period, with their duration in days.
 fn ended_visits(context: &PlanContext) -> String {
     format!(
         "SELECT period_of(v.ended_at) AS period, {segment} AS segment, v.stage AS stage, {days} AS days
-         FROM {STAGE_VISITS} v JOIN deals d ON d.deal_id = v.deal_id
+         FROM stage_visits v JOIN deals d ON d.deal_id = v.deal_id
          LEFT JOIN customers c ON c.customer_id = d.customer_id
          WHERE v.ended_at IS NOT NULL AND period_of(v.ended_at) IS NOT NULL",
         segment = context.segment,
@@ -107,33 +106,39 @@ fn stage_duration_rows(context: &PlanContext) -> String {
 
 /// Open deals at the end of each period with the stage they are in before the end (their
 /// latest stage entry before the end, else the first pipeline stage from created_at), when
-/// they entered it, and their latest activity before the end.
+/// they entered it, and their latest activity before the end. Shared as `open_deal_stages`
+/// (period, end_at, deal_id, owner, amount, created_at, stage, entered_at, last_activity_at).
+pub(super) const OPEN_DEAL_STAGES: &str = "
+    WITH open_at_end AS (
+        SELECT p.period AS period, p.end_at AS end_at, d.deal_id AS deal_id, d.owner AS owner,
+               d.amount AS amount, d.created_at AS created_at
+        FROM periods p JOIN deals d ON d.created_at < p.end_at AND (d.closed_at IS NULL OR d.closed_at >= p.end_at)
+    ),
+    latest_entry AS (
+        SELECT o.period AS period, o.deal_id AS deal_id,
+               last_value(s.stage ORDER BY s.entered_at) AS stage, max(s.entered_at) AS entered_at
+        FROM open_at_end o JOIN deal_stage_changes s ON s.deal_id = o.deal_id AND s.entered_at < o.end_at
+        GROUP BY o.period, o.deal_id
+    ),
+    latest_activity AS (
+        SELECT o.period AS period, o.deal_id AS deal_id, max(a.at) AS at
+        FROM open_at_end o JOIN activities a ON a.deal_id = o.deal_id AND a.at < o.end_at
+        GROUP BY o.period, o.deal_id
+    )
+    SELECT o.period AS period, o.end_at AS end_at, o.deal_id AS deal_id, o.owner AS owner, o.amount AS amount,
+           o.created_at AS created_at, coalesce(e.stage, first_stage.stage) AS stage,
+           coalesce(e.entered_at, o.created_at) AS entered_at, act.at AS last_activity_at
+    FROM open_at_end o
+    LEFT JOIN latest_entry e ON e.period = o.period AND e.deal_id = o.deal_id
+    LEFT JOIN latest_activity act ON act.period = o.period AND act.deal_id = o.deal_id
+    CROSS JOIN (SELECT stage FROM stages WHERE position = 0) first_stage";
+
+/// The shared open deals with the report's segment (`segment`), from the deal and its customer.
 fn open_deals_in_stage(context: &PlanContext) -> String {
     format!(
-        "WITH open_at_end AS (
-             SELECT p.period AS period, p.end_at AS end_at, {segment} AS segment, d.deal_id AS deal_id, d.owner AS owner,
-                    d.amount AS amount, d.created_at AS created_at
-             FROM periods p JOIN deals d ON d.created_at < p.end_at AND (d.closed_at IS NULL OR d.closed_at >= p.end_at)
-             LEFT JOIN customers c ON c.customer_id = d.customer_id
-         ),
-         latest_entry AS (
-             SELECT o.period AS period, o.deal_id AS deal_id,
-                    last_value(s.stage ORDER BY s.entered_at) AS stage, max(s.entered_at) AS entered_at
-             FROM open_at_end o JOIN deal_stage_changes s ON s.deal_id = o.deal_id AND s.entered_at < o.end_at
-             GROUP BY o.period, o.deal_id
-         ),
-         latest_activity AS (
-             SELECT o.period AS period, o.deal_id AS deal_id, max(a.at) AS at
-             FROM open_at_end o JOIN activities a ON a.deal_id = o.deal_id AND a.at < o.end_at
-             GROUP BY o.period, o.deal_id
-         )
-         SELECT o.period AS period, o.segment AS segment, o.deal_id AS deal_id, o.owner AS owner, o.amount AS amount,
-                o.end_at AS end_at, coalesce(e.stage, first_stage.stage) AS stage,
-                coalesce(e.entered_at, o.created_at) AS entered_at, act.at AS last_activity_at
-         FROM open_at_end o
-         LEFT JOIN latest_entry e ON e.period = o.period AND e.deal_id = o.deal_id
-         LEFT JOIN latest_activity act ON act.period = o.period AND act.deal_id = o.deal_id
-         CROSS JOIN (SELECT stage FROM stages WHERE position = 0) first_stage",
+        "SELECT o.*, {segment} AS segment
+         FROM open_deal_stages o JOIN deals d ON d.deal_id = o.deal_id
+         LEFT JOIN customers c ON c.customer_id = d.customer_id",
         segment = context.segment
     )
 }

@@ -95,6 +95,23 @@ pub(crate) fn with_movements(segment: &str) -> String {
     )
 }
 
+/// The `WITH` clause ending in `movements` for a plan: over the shared `customer_movements` table
+/// (computed once per report) unless the report is split by plan, which changes the movements
+/// themselves.
+fn movements_for(context: &PlanContext) -> String {
+    if context.dimension == Some(D::Plan) {
+        return with_movements(&context.segment);
+    }
+    format!(
+        "WITH movements AS (
+             SELECT m.customer_id AS customer_id, {segment} AS segment, m.at AS at, m.delta AS delta, m.kind AS kind,
+                    m.amount AS amount
+             FROM customer_movements m LEFT JOIN customers c ON c.customer_id = m.customer_id
+         )",
+        segment = context.segment
+    )
+}
+
 /// Sums `value` (an expression over `movements`) per period of the movement instant.
 fn per_movement_period(context: &PlanContext, filter: &str, value: &str) -> String {
     format!(
@@ -103,7 +120,7 @@ fn per_movement_period(context: &PlanContext, filter: &str, value: &str) -> Stri
          FROM movements
          WHERE period_of(at) IS NOT NULL {filter}
          GROUP BY period_of(at), segment",
-        with = with_movements(&context.segment)
+        with = movements_for(context)
     )
 }
 
@@ -126,7 +143,7 @@ fn per_customer_state(context: &PlanContext, filter: &str, value: &str) -> Strin
          SELECT period, segment, {value} AS value
          FROM customer_states {filter}
          GROUP BY period, segment",
-        with = with_movements(&context.segment)
+        with = movements_for(context)
     )
 }
 
@@ -158,7 +175,7 @@ fn movement_rows(context: &PlanContext) -> String {
          LEFT JOIN totals t
              ON t.period = p.period AND (t.segment IS NOT DISTINCT FROM s.segment) AND t.kind = k.movement
          ORDER BY p.start_at, s.segment, k.ordinal",
-        with = with_movements(&context.segment),
+        with = movements_for(context),
         amount = money("coalesce(t.amount, 0)"),
     )
 }
