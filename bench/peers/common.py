@@ -152,10 +152,10 @@ def months(zone_name: str, first: dt.date = FIRST_MONTH, count: int = MONTHS) ->
     return result
 
 
-def clean(value) -> float | None:
-    """A metric value as JSON: a finite float, or None."""
-    if value is None:
-        return None
+def clean(value) -> float | str | None:
+    """A metric value as JSON: a finite float, a period label (crm_payback_month), or None."""
+    if value is None or isinstance(value, str):
+        return value
     try:
         value = float(value)
     except (TypeError, ValueError):

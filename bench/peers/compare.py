@@ -31,9 +31,11 @@ def pulse_values(path: Path) -> dict[str, dict[str, float | None]]:
     return values
 
 
-def agree(expected: float | None, found: float | None) -> bool:
+def agree(expected: float | str | None, found: float | str | None) -> bool:
     if expected is None or found is None:
         return expected is None and found is None
+    if isinstance(expected, str) or isinstance(found, str):
+        return expected == found
     return math.isclose(expected, found, rel_tol=REL_TOL, abs_tol=ABS_TOL)
 
 

@@ -226,8 +226,8 @@ QUERIES: dict[str, str] = {
                   UNION ALL
                   SELECT m.label, -100.0 * {one_time} / nullif({one_time}, 0) FROM months m
                   WHERE m.end_at <= (SELECT min(start_at) FROM crm_cumulative WHERE idx = 0)""",
-    # the first month (1 = go-live) whose cumulative profit ≥ cumulative cost, as of the end of P
-    "crm_payback_month": """SELECT c.label, (SELECT min(e.idx) + 1 FROM crm_cumulative e
+    # the label of the first month whose cumulative profit ≥ cumulative cost, as of the end of P
+    "crm_payback_month": """SELECT c.label, (SELECT arg_min(e.label, e.idx) FROM crm_cumulative e
                                              WHERE e.idx <= c.idx AND e.profit >= e.cost)
                             FROM crm_cumulative c""",
 }

@@ -399,7 +399,7 @@ def compute(frame: Frame, config: common.Config, months: list[common.Month]) -> 
                 profit += (crm_revenue[12 + k] - baseline) * config.gross_margin
                 cost = config.crm_cost_one_time + config.crm_cost_monthly * (k + 1)
                 if first_payback is None and profit >= cost:
-                    first_payback = k + 1
+                    first_payback = crm.labels[12 + k]
                 by_label[crm.labels[12 + k]] = (100.0 * (profit - cost) / cost if cost != 0 else None, first_payback)
             go_live_start = crm.starts[12]
             for i, label in enumerate(m.labels):
@@ -409,7 +409,7 @@ def compute(frame: Frame, config: common.Config, months: list[common.Month]) -> 
                     # a month before the go-live month counts no month: (0 − one-time) / one-time
                     roi[i] = -100.0
     out["crm_roi"] = m.values(roi)
-    out["crm_payback_month"] = m.values(payback)
+    out["crm_payback_month"] = dict(zip(m.labels, payback))
     return out
 
 

@@ -7,7 +7,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
 use pulse_engine::{
     Category, Dimension, Direction, Engine, Granularity, Metric, MetricReport, RecordList, Report, ReportRequest, Unit,
-    catalog, find_metric, parse_date, parse_label,
+    Value, catalog, find_metric, parse_date, parse_label,
 };
 use pulse_model::Timestamp;
 use pulse_store::Store;
@@ -193,7 +193,7 @@ fn records_table(records: &RecordList) -> String {
 
 fn csv_text(report: &Report) -> String {
     let mut out = String::from("metric,period,dimension,segment,value,previous,unit\n");
-    let number = |value: Option<f64>| value.map_or_else(String::new, |value| value.to_string());
+    let number = |value: &Option<Value>| value.as_ref().map_or_else(String::new, Value::to_string);
     for metric in &report.metrics {
         for value in &metric.values {
             let (dimension, segment) = match &value.segment {
@@ -206,8 +206,8 @@ fn csv_text(report: &Report) -> String {
                 value.period,
                 dimension,
                 csv_field(&segment),
-                number(value.value),
-                number(value.previous),
+                number(&value.value),
+                number(&value.previous),
                 unit_name(metric.unit)
             ));
         }
@@ -243,23 +243,29 @@ fn table_text(report: &Report) -> String {
                     }
                     None => String::new(),
                 };
-                let shown = match (value.value, value.reason) {
-                    (Some(number), _) => format_value(number, metric.unit),
+                let shown = match (&value.value, value.reason) {
+                    (Some(shown), _) => format_value(shown, metric.unit),
                     (None, Some(reason)) => {
                         notes.push(format!("{} {}: {reason}", metric.id, value.period));
                         format!("—[{}]", notes.len())
                     }
                     (None, None) => "—".to_owned(),
                 };
-                let previous =
-                    value.previous.map_or_else(|| "—".to_owned(), |number| format_value(number, metric.unit));
+                let previous = value
+                    .previous
+                    .as_ref()
+                    .map_or_else(|| "—".to_owned(), |previous| format_value(previous, metric.unit));
                 out.push_str(&format!(
                     "  {:<34} {:<24} {:>16} {:>16}  {}\n",
                     format!("{}{segment}", metric.name),
                     value.period,
                     shown,
                     previous,
-                    change_text(value.value, value.previous, metric.direction)
+                    change_text(
+                        value.value.as_ref().and_then(Value::as_f64),
+                        value.previous.as_ref().and_then(Value::as_f64),
+                        metric.direction
+                    )
                 ));
             }
         }
@@ -273,7 +279,11 @@ fn table_text(report: &Report) -> String {
     out
 }
 
-fn format_value(number: f64, unit: Unit) -> String {
+fn format_value(value: &Value, unit: Unit) -> String {
+    let number = match value {
+        Value::Number(number) => *number,
+        Value::Label(label) => return label.clone(),
+    };
     match unit {
         Unit::Count => {
             if number.fract() == 0.0 {
@@ -288,6 +298,7 @@ fn format_value(number: f64, unit: Unit) -> String {
         Unit::Hours => format!("{number:.1} h"),
         Unit::Seconds => format!("{number:.0} s"),
         Unit::Months => format!("{number:.1} mo"),
+        Unit::MonthLabel => number.to_string(),
         Unit::Ratio => format!("{number:.2}"),
         Unit::Score => format!("{number:.1}"),
         Unit::CountPerDay | Unit::OrdersPerCustomer => format!("{number:.2}"),

@@ -28,6 +28,7 @@ use serde::Serialize;
 pub use catalog::{catalog, find_metric};
 pub use error::{Error, Result};
 pub use metric::{Category, Dimension, DimensionKind, Direction, Empty, Metric, PlanContext, Unit};
+
 pub use period::{Granularity, Period, parse_date, parse_label, periods_with_previous};
 
 /// The rows of a table-valued metric, by (period, segment).
@@ -107,12 +108,38 @@ pub struct SegmentRef {
     pub value: Option<String>,
 }
 
+/// A metric's value: a number, or a period label for `Unit::MonthLabel` metrics.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Value {
+    Number(f64),
+    Label(String),
+}
+
+impl Value {
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            Value::Number(number) => Some(*number),
+            Value::Label(_) => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Value {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Value::Number(number) => write!(formatter, "{number}"),
+            Value::Label(label) => formatter.write_str(label),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MetricValue {
     pub period: String,
     pub segment: Option<SegmentRef>,
-    pub value: Option<f64>,
-    pub previous: Option<f64>,
+    pub value: Option<Value>,
+    pub previous: Option<Value>,
     /// Why `value` is null, when it is.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<&'static str>,
@@ -249,8 +276,10 @@ impl Engine {
         by: Option<&Dimension>,
     ) -> Result<MetricReport> {
         let plan_context = self.plan_context(metric, by)?;
+        let labelled = metric.unit == Unit::MonthLabel;
         let sql = format!(
-            "SELECT CAST(period AS VARCHAR) AS period, CAST(segment AS VARCHAR) AS segment, CAST(value AS DOUBLE) AS value FROM ({}) metric",
+            "SELECT CAST(period AS VARCHAR) AS period, CAST(segment AS VARCHAR) AS segment, CAST(value AS {}) AS value FROM ({}) metric",
+            if labelled { "VARCHAR" } else { "DOUBLE" },
             (metric.plan)(&plan_context)
         );
         let query_error = |error: datafusion::error::DataFusionError| Error::Query {
@@ -258,20 +287,27 @@ impl Engine {
             message: error.to_string(),
         };
         let batches = context.sql(&sql).await.map_err(query_error)?.collect().await.map_err(query_error)?;
-        let mut found: HashMap<(String, Option<String>), Option<f64>> = HashMap::new();
+        let mut found: HashMap<(String, Option<String>), Option<Value>> = HashMap::new();
         let mut segments: BTreeSet<Option<String>> = BTreeSet::new();
         for batch in &batches {
             let labels = cast(batch.column(0), &DataType::Utf8)?;
             let labels = labels.as_string::<i32>();
             let segment_values = cast(batch.column(1), &DataType::Utf8)?;
             let segment_values = segment_values.as_string::<i32>();
-            let values = batch.column(2).as_primitive::<datafusion::arrow::datatypes::Float64Type>();
+            let values = cast(batch.column(2), if labelled { &DataType::Utf8 } else { &DataType::Float64 })?;
             for row in 0..batch.num_rows() {
                 if labels.is_null(row) {
                     continue;
                 }
                 let segment = (!segment_values.is_null(row)).then(|| segment_values.value(row).to_owned());
-                let value = (!values.is_null(row)).then(|| values.value(row)).filter(|value| value.is_finite());
+                let value = if values.is_null(row) {
+                    None
+                } else if labelled {
+                    Some(Value::Label(values.as_string::<i32>().value(row).to_owned()))
+                } else {
+                    let number = values.as_primitive::<datafusion::arrow::datatypes::Float64Type>().value(row);
+                    number.is_finite().then_some(Value::Number(number))
+                };
                 segments.insert(segment.clone());
                 found.insert((labels.value(row).to_owned(), segment), value);
             }
@@ -279,11 +315,11 @@ impl Engine {
         if by.is_none() {
             segments = BTreeSet::from([None]);
         }
-        let value_of = |label: &str, segment: &Option<String>| -> (Option<f64>, Option<&'static str>) {
+        let value_of = |label: &str, segment: &Option<String>| -> (Option<Value>, Option<&'static str>) {
             let found = found.get(&(label.to_owned(), segment.clone()));
             match (found, metric.empty) {
-                (Some(Some(value)), _) => (Some(*value), None),
-                (None, Empty::Zero) => (Some(0.0), None),
+                (Some(Some(value)), _) => (Some(value.clone()), None),
+                (None, Empty::Zero) => (Some(Value::Number(0.0)), None),
                 (Some(None), Empty::Null(reason)) | (None, Empty::Null(reason)) => (None, Some(reason)),
                 (Some(None), Empty::Zero) => (None, Some("no value")),
             }

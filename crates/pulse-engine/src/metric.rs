@@ -79,6 +79,8 @@ pub enum Unit {
     Hours,
     Seconds,
     Months,
+    /// A period label (`2024-04`): the value is text.
+    MonthLabel,
     Ratio,
     Score,
     MoneyPerDay,
@@ -96,6 +98,7 @@ impl Unit {
             Unit::Hours => "hours",
             Unit::Seconds => "s",
             Unit::Months => "months",
+            Unit::MonthLabel => "",
             Unit::Ratio => "×",
             Unit::Score => "score",
             Unit::MoneyPerDay => "money/day",

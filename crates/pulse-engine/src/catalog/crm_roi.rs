@@ -150,22 +150,22 @@ pub(super) fn metrics() -> Vec<Metric> {
             id: "crm_payback_month",
             name: "CRM payback month",
             category: Category::CrmRoi,
-            unit: Unit::Months,
-            direction: Direction::LowerIsBetter,
-            formula: "the first month (from go-live, as of the end of P) in which cumulative incremental gross profit ≥ cumulative cost; null if not yet. Value: its number counted from go-live (the go-live month is 1); rows: its label (payback_month)",
+            unit: Unit::MonthLabel,
+            direction: Direction::Neutral,
+            formula: "the label of the first month (from go-live, as of the end of P) in which cumulative incremental gross profit ≥ cumulative cost; null if not yet. Rows: that label (payback_month) and its number counted from go-live (month_number; the go-live month is 1)",
             dimensions: &[],
             empty: Empty::Null("the CRM has not paid back yet (or crm.* is not configured)"),
             records: None,
             plan: |context| {
                 format!(
-                    "SELECT period, CAST(NULL AS VARCHAR) AS segment, min(month_index) + 1 AS value
+                    "SELECT period, CAST(NULL AS VARCHAR) AS segment, min(month) AS value
                      FROM ({}) counted WHERE cumulative_profit >= cumulative_cost GROUP BY period",
                     as_of_period_end(context)
                 )
             },
             rows: Some(|context| {
                 format!(
-                    "SELECT period, min(month) AS payback_month
+                    "SELECT period, min(month) AS payback_month, min(month_index) + 1 AS month_number
                      FROM ({}) counted WHERE cumulative_profit >= cumulative_cost GROUP BY period",
                     as_of_period_end(context)
                 )

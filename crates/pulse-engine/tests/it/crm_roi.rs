@@ -10,6 +10,8 @@
 //! May (500 − 500) × 0.5 = 0.
 //! Cumulative profit / cost: March 500 / 1100; April 1500 / 1200; May 1500 / 1300.
 
+use pulse_engine::Value;
+
 use crate::{Fixture, assert_series};
 
 fn fixture() -> Fixture {
@@ -57,14 +59,17 @@ fn roi_as_of_each_month() {
 #[test]
 fn payback_month() {
     let fixture = fixture();
-    // Cumulative profit first reaches cumulative cost in April (1500 ≥ 1200): month 2.
-    assert_series(
-        &fixture.series("crm_payback_month", "2024-03-01", "2024-06-01", "month"),
-        &[("2024-03", None), ("2024-04", Some(2.0)), ("2024-05", Some(2.0))],
-    );
-    let report = fixture.report("crm_payback_month", "2024-05-01", "2024-06-01", "month", None);
-    let rows = report.metrics[0].values[0].rows.clone().unwrap();
-    assert_eq!(rows[0]["payback_month"], "2024-04");
+    // Cumulative profit first reaches cumulative cost in April (1500 ≥ 1200): the value is the
+    // label 2024-04 (month 2 from go-live, in the rows); in March it has not paid back yet.
+    let report = fixture.report("crm_payback_month", "2024-03-01", "2024-06-01", "month", None);
+    let values: Vec<(&str, Option<Value>)> =
+        report.metrics[0].values.iter().map(|value| (value.period.as_str(), value.value.clone())).collect();
+    let april = Some(Value::Label("2024-04".to_owned()));
+    assert_eq!(values, [("2024-03", None), ("2024-04", april.clone()), ("2024-05", april)]);
+    let rows = report.metrics[0].values[2].rows.clone().unwrap();
+    assert_eq!((rows[0]["payback_month"].as_str(), rows[0]["month_number"].as_i64()), (Some("2024-04"), Some(2)));
+    let json = serde_json::to_value(&report).unwrap();
+    assert_eq!(json["metrics"][0]["values"][1]["value"], "2024-04");
 }
 
 #[test]

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use pulse_engine::{Engine, Granularity, ReportRequest, catalog, find_metric, parse_date};
+use pulse_engine::{Engine, Granularity, ReportRequest, Value, catalog, find_metric, parse_date};
 use pulse_import::{ImportOptions, Progress};
 use pulse_store::{ImportMode, Store};
 use tempfile::TempDir;
@@ -41,7 +41,7 @@ fn revenue(engine: &Engine) -> Vec<Option<f64>> {
     };
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let report = runtime.block_on(engine.report(&request)).unwrap();
-    report.metrics[0].values.iter().map(|value| value.value).collect()
+    report.metrics[0].values.iter().map(|value| value.value.as_ref().and_then(Value::as_f64)).collect()
 }
 
 const CUSTOMERS: &str = "customer_id,name,created_at\nc1,One,2023-01-01\n";
@@ -154,7 +154,7 @@ fn drill_down_records_match_every_count_on_demo_data() {
         let request = ReportRequest { from, to, granularity, metrics: explained.to_vec(), by: None };
         let report = runtime.block_on(engine.report(&request)).unwrap();
         for (metric, reported) in explained.iter().zip(&report.metrics) {
-            let value = reported.values[0].value.unwrap();
+            let value = reported.values[0].value.as_ref().and_then(Value::as_f64).unwrap();
             let records = runtime.block_on(engine.records(metric, label, None)).unwrap();
             assert_eq!(records.count as f64, value, "{} in {label}", metric.id);
             nonzero += usize::from(value > 0.0);

@@ -13,7 +13,7 @@ mod team;
 
 use std::path::PathBuf;
 
-use pulse_engine::{Dimension, Engine, Granularity, Report, ReportRequest, find_metric, parse_date};
+use pulse_engine::{Dimension, Engine, Granularity, Report, ReportRequest, Value, find_metric, parse_date};
 use pulse_import::{ImportOptions, Progress};
 use pulse_store::{ImportMode, Store};
 use tempfile::TempDir;
@@ -85,8 +85,8 @@ impl Fixture {
                 (
                     value.period.clone(),
                     value.segment.as_ref().and_then(|segment| segment.value.clone()),
-                    value.value,
-                    value.previous,
+                    value.value.as_ref().and_then(Value::as_f64),
+                    value.previous.as_ref().and_then(Value::as_f64),
                 )
             })
             .collect()

@@ -239,7 +239,7 @@ fn stage_duration_rows_are_in_pipeline_order() {
         stages,
         [("lead", 0, true), ("qualified", 0, true), ("demo", 0, true), ("proposal", 0, true), ("negotiation", 0, true)]
     );
-    assert_eq!(quiet.metrics[0].values[0].value, None);
+    assert!(quiet.metrics[0].values[0].value.is_none());
 }
 
 #[test]
