@@ -114,11 +114,14 @@ pub(super) const OPEN_DEAL_STAGES: &str = "
                d.amount AS amount, d.created_at AS created_at
         FROM periods p JOIN deals d ON d.created_at < p.end_at AND (d.closed_at IS NULL OR d.closed_at >= p.end_at)
     ),
-    latest_entry AS (
-        SELECT o.period AS period, o.deal_id AS deal_id,
-               last_value(s.stage ORDER BY s.entered_at) AS stage, max(s.entered_at) AS entered_at
+    latest_entry_at AS (
+        SELECT o.period AS period, o.deal_id AS deal_id, max(s.entered_at) AS entered_at
         FROM open_at_end o JOIN deal_stage_changes s ON s.deal_id = o.deal_id AND s.entered_at < o.end_at
         GROUP BY o.period, o.deal_id
+    ),
+    latest_entry AS (
+        SELECT l.period AS period, l.deal_id AS deal_id, s.stage AS stage, l.entered_at AS entered_at
+        FROM latest_entry_at l JOIN deal_stage_changes s ON s.deal_id = l.deal_id AND s.entered_at = l.entered_at
     ),
     latest_activity AS (
         SELECT o.period AS period, o.deal_id AS deal_id, max(a.at) AS at
