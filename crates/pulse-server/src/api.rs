@@ -283,10 +283,24 @@ async fn metrics(
         selected.retain(|metric| metric.segment_sql(dimension).is_some());
     }
     let engine = scoped(&state, &principal).await?;
-    let request = ReportRequest { from, to, granularity, metrics: selected, by };
-    let report =
-        state.queries.spawn(async move { engine.report(&request).await }).await.map_err(ApiError::internal)??;
-    Ok(Json(report).into_response())
+    let version = engine.data_version();
+    let key = (principal.owner_scope().map(str::to_owned), query.unwrap_or_default());
+    let cached = state.reports.lock().expect("the cache lock is never poisoned").get(version, &key);
+    let body = match cached {
+        Some(body) => body,
+        None => {
+            let request = ReportRequest { from, to, granularity, metrics: selected, by };
+            let report = state
+                .queries
+                .spawn(async move { engine.report(&request).await })
+                .await
+                .map_err(ApiError::internal)??;
+            let body = Arc::new(serde_json::to_vec(&report).map_err(ApiError::internal)?);
+            state.reports.lock().expect("the cache lock is never poisoned").put(version, key, body.clone());
+            body
+        }
+    };
+    Ok(([(header::CONTENT_TYPE, "application/json")], body.as_ref().clone()).into_response())
 }
 
 /// The engine the principal may query: a rep's is restricted to their own records.

@@ -59,6 +59,39 @@ pub(crate) struct AppState {
     /// Where queries run, off the server's I/O threads.
     queries: tokio::runtime::Handle,
     limiter: auth::SignInLimiter,
+    /// Metric responses of the current data version, by (owner scope, query string).
+    reports: Mutex<ReportCache>,
+}
+
+/// Answers to identical metric queries over one data version: the data cannot change under them,
+/// so they are computed once. Emptied when the version changes; bounded.
+#[derive(Debug, Default)]
+pub(crate) struct ReportCache {
+    version: i64,
+    entries: std::collections::HashMap<(Option<String>, String), Arc<Vec<u8>>>,
+}
+
+impl ReportCache {
+    const MAX_ENTRIES: usize = 256;
+
+    pub(crate) fn get(&mut self, version: i64, key: &(Option<String>, String)) -> Option<Arc<Vec<u8>>> {
+        if self.version != version {
+            self.entries.clear();
+            self.version = version;
+        }
+        self.entries.get(key).cloned()
+    }
+
+    pub(crate) fn put(&mut self, version: i64, key: (Option<String>, String), body: Arc<Vec<u8>>) {
+        if self.version != version {
+            self.entries.clear();
+            self.version = version;
+        }
+        if self.entries.len() >= Self::MAX_ENTRIES {
+            self.entries.clear();
+        }
+        self.entries.insert(key, body);
+    }
 }
 
 impl AppState {
@@ -107,6 +140,7 @@ pub fn serve(
         engine: tokio::sync::Mutex::new(None),
         queries: queries.handle().clone(),
         limiter: auth::SignInLimiter::default(),
+        reports: Mutex::new(ReportCache::default()),
     });
     let result = server.block_on(async move {
         let listener = tokio::net::TcpListener::bind(options.bind)
