@@ -150,16 +150,8 @@ async fn sign_out(
     request_headers: HeaderMap,
 ) -> ApiResult<Response> {
     principal.require(READERS)?;
-    let mut parts_cookie = None;
-    for value in request_headers.get_all(header::COOKIE).iter().filter_map(|value| value.to_str().ok()) {
-        for pair in value.split(';') {
-            if let Some((SESSION_COOKIE, cookie)) = pair.trim().split_once('=') {
-                parts_cookie = Some(cookie.to_owned());
-            }
-        }
-    }
-    if let Some(cookie) = parts_cookie {
-        state.with_store(|store| store.end_session(&auth::token_hash(&cookie)))?;
+    if let Some(cookie) = auth::cookie(&request_headers, SESSION_COOKIE) {
+        state.with_store(|store| store.end_session(&auth::token_hash(cookie)))?;
     }
     let clear = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, clear)]).into_response())

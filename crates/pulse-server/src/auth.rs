@@ -11,7 +11,7 @@ use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::http::{Method, StatusCode, header};
+use axum::http::{HeaderMap, Method, StatusCode, header};
 use pulse_store::{Account, Role};
 use sha2::{Digest, Sha256};
 
@@ -99,10 +99,9 @@ impl Principal {
     }
 }
 
-/// The value of a cookie in a request.
-pub(crate) fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
-    parts
-        .headers
+/// The value of a cookie in a request's headers.
+pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|value| value.to_str().ok())
@@ -128,7 +127,7 @@ impl FromRequestParts<Arc<AppState>> for Principal {
                 None => Err(ApiError::unauthenticated("the API token is not valid")),
             };
         }
-        if let Some(value) = cookie(parts, SESSION_COOKIE) {
+        if let Some(value) = cookie(&parts.headers, SESSION_COOKIE) {
             let session = state.with_store(|store| store.session(&token_hash(value)))?;
             let Some((account, csrf)) = session else {
                 return Err(ApiError::unauthenticated("the session has ended; sign in again"));

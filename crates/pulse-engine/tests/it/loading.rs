@@ -10,24 +10,7 @@ use tempfile::TempDir;
 
 fn import(store: &mut Store, dir: &Path, files: &[(&str, &str)]) {
     let input = dir.join(format!("input-{}", store.data_version().unwrap() + 1));
-    std::fs::create_dir_all(&input).unwrap();
-    let paths: Vec<_> = files
-        .iter()
-        .map(|(name, text)| {
-            let path = input.join(name);
-            std::fs::write(&path, text).unwrap();
-            path
-        })
-        .collect();
-    let sources = pulse_import::resolve_sources(&paths, None).unwrap();
-    let lock = store.try_write_lock().unwrap().unwrap();
-    pulse_import::import(
-        store,
-        &lock,
-        &sources,
-        ImportOptions { mode: ImportMode::AllOrNothing, progress: Progress::Quiet },
-    )
-    .unwrap();
+    crate::import_files(store, &input, files);
 }
 
 /// `revenue` for January and February 2024, as `engine` sees the store.

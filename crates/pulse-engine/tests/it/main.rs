@@ -11,7 +11,7 @@ mod subscriptions;
 mod support;
 mod team;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use pulse_engine::{Dimension, Engine, Granularity, Report, ReportRequest, Value, find_metric, parse_date};
 use pulse_import::{ImportOptions, Progress};
@@ -32,25 +32,7 @@ impl Fixture {
         merge(&mut config, config_extra.parse::<toml::Table>().expect("the fixture's configuration is TOML"));
         std::fs::write(dir.path().join("pulse.toml"), toml::to_string(&config).unwrap()).unwrap();
         let mut store = Store::open(dir.path()).unwrap();
-        let input = dir.path().join("input");
-        std::fs::create_dir_all(&input).unwrap();
-        let paths: Vec<PathBuf> = files
-            .iter()
-            .map(|(name, text)| {
-                let path = input.join(name);
-                std::fs::write(&path, text).unwrap();
-                path
-            })
-            .collect();
-        let sources = pulse_import::resolve_sources(&paths, None).unwrap();
-        let lock = store.try_write_lock().unwrap().unwrap();
-        pulse_import::import(
-            &mut store,
-            &lock,
-            &sources,
-            ImportOptions { mode: ImportMode::AllOrNothing, progress: Progress::Quiet },
-        )
-        .unwrap_or_else(|error| panic!("fixture does not import: {error:?}"));
+        import_files(&mut store, &dir.path().join("input"), files);
         let engine = Engine::load(&store).unwrap();
         Fixture { _dir: dir, engine }
     }
@@ -114,6 +96,28 @@ impl Fixture {
     fn series(&self, metric: &str, from: &str, to: &str, period: &str) -> Vec<(String, Option<f64>)> {
         self.values(metric, from, to, period, None).into_iter().map(|(label, _, value, _)| (label, value)).collect()
     }
+}
+
+/// Writes `files` (name, text) into `input` and imports them, all or nothing.
+fn import_files(store: &mut Store, input: &Path, files: &[(&str, &str)]) {
+    std::fs::create_dir_all(input).unwrap();
+    let paths: Vec<PathBuf> = files
+        .iter()
+        .map(|(name, text)| {
+            let path = input.join(name);
+            std::fs::write(&path, text).unwrap();
+            path
+        })
+        .collect();
+    let sources = pulse_import::resolve_sources(&paths, None).unwrap();
+    let lock = store.try_write_lock().unwrap().unwrap();
+    pulse_import::import(
+        store,
+        &lock,
+        &sources,
+        ImportOptions { mode: ImportMode::AllOrNothing, progress: Progress::Quiet },
+    )
+    .unwrap_or_else(|error| panic!("fixture does not import: {error:?}"));
 }
 
 fn merge(base: &mut toml::Table, extra: toml::Table) {
