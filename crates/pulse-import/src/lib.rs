@@ -15,7 +15,7 @@ use std::io::BufWriter;
 use std::path::PathBuf;
 
 use pulse_model::FieldError;
-use pulse_store::{ImportMode, Outcome, Staged, Store, WriteLock};
+use pulse_store::{AuditRecord, Counts, ImportMode, Outcome, Staged, Store, WriteLock};
 
 pub use error::{Error, Result};
 pub use progress::{PLAIN_EVERY_ROWS, Progress};
@@ -114,8 +114,6 @@ pub fn import(store: &mut Store, lock: &WriteLock, sources: &[Source], options: 
     }
 
     for (file_index, source) in sources.iter().enumerate() {
-        let file = File::open(&source.path).map_err(|error| Error::Io { path: source.path.clone(), source: error })?;
-        let input = tracker.reader(file);
         let name = &names[file_index];
         let kind = source.kind.name();
         let config = transaction.config().clone();
@@ -126,26 +124,14 @@ pub fn import(store: &mut Store, lock: &WriteLock, sources: &[Source], options: 
                 Row::Valid(record) => match transaction.stage(&record, file_index, line)? {
                     Staged::Accepted => Ok(()),
                     Staged::Duplicate { file_index: first_file, line: first_line } => {
-                        let first = if first_file == file_index {
-                            format!("line {first_line}")
-                        } else {
-                            format!("{}:{first_line}", names[first_file])
-                        };
-                        let error = FieldError::new(
-                            record.kind().identity().join("/"),
-                            record.identity_text(),
-                            format!("has the same identity as {first} of this import"),
-                        );
+                        let error = duplicate_error(&record, &names, file_index, first_file, first_line);
                         rejects.add(name, kind, line, vec![error], &record_json(&record))
                     }
                 },
                 Row::Invalid(errors, raw) => rejects.add(name, kind, line, errors, &raw),
             }
         };
-        match source.format {
-            Format::Csv => read_csv(source, input, &config, on_row)?,
-            Format::JsonLines => read_json_lines(source, input, &config, on_row)?,
-        }
+        read_source(source, &tracker, &config, on_row)?;
     }
 
     tracker.phase(Phase::Checking);
@@ -177,7 +163,7 @@ pub fn import(store: &mut Store, lock: &WriteLock, sources: &[Source], options: 
     if options.mode == ImportMode::AllOrNothing && rejects.total > 0 {
         drop(transaction);
         tracker.finish();
-        store.record_rejected_import(lock, options.mode, &names, rows_read, rejects.total)?;
+        store.record_rejected_import(lock, options.mode, &names, rows_read, rejects.total, &[])?;
         return Err(Error::Rejected { errors: rejects.reported, total: rejects.total });
     }
 
@@ -200,7 +186,7 @@ pub fn import(store: &mut Store, lock: &WriteLock, sources: &[Source], options: 
     };
     tracker.phase(Phase::Writing);
     let rejects_name = final_rejects_path.as_ref().map(|(_, path)| path.display().to_string());
-    let outcome = transaction.commit(rows_read, rejects.total, rejects_name.as_deref())?;
+    let outcome = transaction.commit(rows_read, rejects.total, rejects_name.as_deref(), |_| Vec::new())?;
     if let Some((partial, path)) = &final_rejects_path {
         fs::rename(partial, path).map_err(|source| Error::Io { path: path.clone(), source })?;
     }
@@ -212,6 +198,221 @@ pub fn import(store: &mut Store, lock: &WriteLock, sources: &[Source], options: 
         rejected: rejects.reported,
         rejects_file: final_rejects_path.map(|(_, path)| path),
     })
+}
+
+/// What became of one source of [`import_each`].
+#[derive(Debug)]
+pub enum SourceOutcome {
+    /// Every record was written (or found unchanged) by import `import_id`.
+    Written { import_id: i64, rows_read: u64, counts: Counts },
+    /// Nothing of the source was written: `Error::Rejected` with its located errors, or the
+    /// error that stopped it from being read (`Error::Csv`, `Error::Io`).
+    Refused(Error),
+}
+
+/// Makes the audit entries of a group's outcomes, each given with its source's index.
+pub type AuditEntries<'a> = dyn FnMut(&[(usize, &SourceOutcome)]) -> Vec<AuditRecord> + 'a;
+
+/// How one source of a group stands while the group is staged.
+#[derive(Debug)]
+enum Standing {
+    Good,
+    Refused(Error),
+    /// A record has the identity of one staged from an earlier source of the group: the later
+    /// version must win, so the source (and every one after it) waits for the next transaction.
+    Deferred,
+}
+
+/// Imports several sources, each written whole or not at all independently of the others, in
+/// one transaction: many small writes cost one commit. `audit` makes the audit entries written
+/// in the same transaction from the outcomes, each with its source's index. A source that
+/// repeats a record of an earlier one, and every source after it, goes into a following
+/// transaction, so each record ends as the last source to send it has it.
+pub fn import_each(
+    store: &mut Store,
+    lock: &WriteLock,
+    sources: &[Source],
+    audit: &mut AuditEntries<'_>,
+) -> Result<Vec<SourceOutcome>> {
+    let mut outcomes: Vec<Option<SourceOutcome>> = (0..sources.len()).map(|_| None).collect();
+    let mut first = 0;
+    while first < sources.len() {
+        let done = import_group(store, lock, &sources[first..], first, audit)?;
+        let count = done.len();
+        for (index, outcome) in done {
+            outcomes[index] = Some(outcome);
+        }
+        first += count;
+    }
+    Ok(outcomes.into_iter().map(|outcome| outcome.expect("every source ends written or refused")).collect())
+}
+
+/// Imports a prefix of `sources` (at least one) in one transaction; returns the outcomes by
+/// index (`offset` + position). The rest were deferred.
+fn import_group(
+    store: &mut Store,
+    lock: &WriteLock,
+    sources: &[Source],
+    offset: usize,
+    audit: &mut AuditEntries<'_>,
+) -> Result<Vec<(usize, SourceOutcome)>> {
+    let names: Vec<String> = sources.iter().map(Source::display_name).collect();
+    let tracker = Tracker::new(Progress::Quiet, 0);
+    let mut transaction = store.begin_import(lock, ImportMode::EachFileWhole, &names)?;
+    let mut standings: Vec<Standing> = Vec::with_capacity(sources.len());
+    let mut rows_read = vec![0u64; sources.len()];
+    for (file_index, source) in sources.iter().enumerate() {
+        if standings.iter().any(|standing| matches!(standing, Standing::Deferred)) {
+            standings.push(Standing::Deferred);
+            continue;
+        }
+        let name = &names[file_index];
+        let config = transaction.config().clone();
+        let mut errors = Rejects { reported: Vec::new(), total: 0, file: None };
+        let mut deferred = false;
+        let on_row = |line: u64, row: Row| -> Result<()> {
+            rows_read[file_index] += 1;
+            if deferred {
+                return Ok(());
+            }
+            match row {
+                Row::Valid(record) => match transaction.stage(&record, file_index, line)? {
+                    Staged::Accepted => Ok(()),
+                    Staged::Duplicate { file_index: first_file, .. } if first_file != file_index => {
+                        deferred = true;
+                        Ok(())
+                    }
+                    Staged::Duplicate { file_index: first_file, line: first_line } => {
+                        let error = duplicate_error(&record, &names, file_index, first_file, first_line);
+                        errors.add(name, source.kind.name(), line, vec![error], "")
+                    }
+                },
+                Row::Invalid(row_errors, _) => errors.add(name, source.kind.name(), line, row_errors, ""),
+            }
+        };
+        let read = read_source(source, &tracker, &config, on_row);
+        standings.push(match read {
+            Ok(()) if deferred => Standing::Deferred,
+            Ok(()) if errors.total > 0 => {
+                Standing::Refused(Error::Rejected { errors: errors.reported, total: errors.total })
+            }
+            Ok(()) => Standing::Good,
+            Err(error @ (Error::Csv { .. } | Error::Io { .. })) => Standing::Refused(error),
+            Err(error) => return Err(error),
+        });
+        if deferred {
+            transaction.discard_file(source.kind, file_index)?;
+        }
+    }
+    let taken = standings.iter().take_while(|standing| !matches!(standing, Standing::Deferred)).count();
+    standings.truncate(taken);
+    // The checks across records run with every taken source staged, so a refused source lists
+    // all its errors; then refused sources leave, which can orphan records of others: repeat.
+    let mut discarded = vec![false; taken];
+    loop {
+        for reject in transaction.check()? {
+            let error = RowError { file: names[reject.file_index].clone(), line: reject.line, error: reject.error };
+            match &mut standings[reject.file_index] {
+                Standing::Refused(Error::Rejected { errors, total }) => {
+                    *total += 1;
+                    if errors.len() < MAX_REPORTED_ERRORS {
+                        errors.push(error);
+                    }
+                }
+                standing => *standing = Standing::Refused(Error::Rejected { errors: vec![error], total: 1 }),
+            }
+        }
+        let mut changed = false;
+        for (index, standing) in standings.iter().enumerate() {
+            if !matches!(standing, Standing::Good) && !discarded[index] {
+                transaction.discard_file(sources[index].kind, index)?;
+                discarded[index] = true;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+
+    let rejected_rows: u64 = standings
+        .iter()
+        .zip(&rows_read)
+        .map(|(standing, rows)| match standing {
+            Standing::Refused(Error::Rejected { total, .. }) => *total,
+            Standing::Refused(_) => (*rows).max(1),
+            _ => 0,
+        })
+        .sum();
+    let taken_rows: u64 = rows_read[..taken].iter().sum();
+    let written = standings.iter().any(|standing| matches!(standing, Standing::Good));
+    let outcome_of = |standing: Standing, import_id: i64, rows_read: u64, counts: Counts| match standing {
+        Standing::Good => SourceOutcome::Written { import_id, rows_read, counts },
+        Standing::Refused(error) => SourceOutcome::Refused(error),
+        Standing::Deferred => unreachable!("deferred sources are not taken"),
+    };
+    let mut done: Vec<(usize, SourceOutcome)> = Vec::with_capacity(taken);
+    if written {
+        if taken < sources.len() {
+            transaction.set_files(&names[..taken])?;
+        }
+        transaction.commit(taken_rows, rejected_rows, None, |outcome| {
+            for (index, standing) in standings.into_iter().enumerate() {
+                let counts = outcome.files.get(index).copied().unwrap_or_default();
+                done.push((offset + index, outcome_of(standing, outcome.import_id, rows_read[index], counts)));
+            }
+            audit(&entries_of(&done))
+        })?;
+    } else {
+        drop(transaction);
+        for (index, standing) in standings.into_iter().enumerate() {
+            done.push((offset + index, outcome_of(standing, 0, rows_read[index], Counts::default())));
+        }
+        let entries = audit(&entries_of(&done));
+        store.record_rejected_import(
+            lock,
+            ImportMode::EachFileWhole,
+            &names[..taken],
+            taken_rows,
+            rejected_rows,
+            &entries,
+        )?;
+    }
+    Ok(done)
+}
+
+/// Reads one source, handing each row to `on_row`.
+fn read_source(
+    source: &Source,
+    tracker: &Tracker,
+    config: &pulse_model::Config,
+    on_row: impl FnMut(u64, Row) -> Result<()>,
+) -> Result<()> {
+    let file = File::open(&source.path).map_err(|error| Error::Io { path: source.path.clone(), source: error })?;
+    let input = tracker.reader(file);
+    match source.format {
+        Format::Csv => read_csv(source, input, config, on_row),
+        Format::JsonLines => read_json_lines(source, input, config, on_row),
+    }
+}
+
+fn duplicate_error(
+    record: &pulse_model::Record,
+    names: &[String],
+    file_index: usize,
+    first_file: usize,
+    first_line: u64,
+) -> FieldError {
+    let first = if first_file == file_index {
+        format!("line {first_line}")
+    } else {
+        format!("{}:{first_line}", names[first_file])
+    };
+    FieldError::new(
+        record.kind().identity().join("/"),
+        record.identity_text(),
+        format!("has the same identity as {first} of this import"),
+    )
 }
 
 fn record_json(record: &pulse_model::Record) -> String {
@@ -234,4 +435,8 @@ fn record_json(record: &pulse_model::Record) -> String {
         })
         .collect();
     serde_json::Value::Object(object).to_string()
+}
+
+fn entries_of(done: &[(usize, SourceOutcome)]) -> Vec<(usize, &SourceOutcome)> {
+    done.iter().map(|(index, outcome)| (*index, outcome)).collect()
 }

@@ -361,21 +361,10 @@ async fn ingest_records(
     };
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|value| value.to_str().ok());
     let format = BodyFormat::of(content_type, &body)?;
-    let uploads = crate::uploads_dir(&state.data);
-    let mut writer = state.writer.clone().lock_owned().await;
-    let actor = principal.account.name.clone();
-    let result = tokio::task::spawn_blocking(move || {
-        let result = ingest::ingest(&mut writer, uploads, kind, format, &body, skip_invalid);
-        let details = match &result {
-            Ok(done) => serde_json::json!({ "kind": kind.name(), "import_id": done.import_id, "rows": done.rows_read,
-                "inserted": done.inserted, "updated": done.updated, "rejected": done.rejected }),
-            Err(error) => serde_json::json!({ "kind": kind.name(), "refused": error.code }),
-        };
-        writer.audit(&actor, "import", &details)?;
-        result
-    })
-    .await
-    .map_err(ApiError::internal)??;
+    let (reply, answer) = tokio::sync::oneshot::channel();
+    let write = ingest::Write { kind, format, body, skip_invalid, actor: principal.account.name.clone(), reply };
+    state.writes.send(ingest::Job::Write(write)).await.map_err(|_| ApiError::internal("the writer has stopped"))?;
+    let result = answer.await.map_err(|_| ApiError::internal("the writer stopped before answering"))??;
     Ok(Json(result))
 }
 

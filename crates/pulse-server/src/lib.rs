@@ -1,5 +1,6 @@
-//! `pulse serve`: the JSON API over a data directory. Writes go through one store connection,
-//! one at a time, with the importer's validation; metric queries run on their own runtime over an
+//! `pulse serve`: the JSON API over a data directory. Record writes go to one writer thread,
+//! which commits the ones waiting together (each still whole or not at all) with the importer's
+//! validation; metric queries run on their own runtime over an
 //! immutable in-memory copy of the records (one per data version), so a query never sees half of
 //! an import and never holds up the server's I/O threads.
 
@@ -52,8 +53,8 @@ pub(crate) struct AppState {
     data: PathBuf,
     /// For sign-in, sessions, tokens, status and the audit log: short statements only.
     store: Mutex<Store>,
-    /// Serializes writes (imports); held for the whole import.
-    writer: Arc<tokio::sync::Mutex<Store>>,
+    /// Queue of record writes to the writer thread.
+    writes: tokio::sync::mpsc::Sender<ingest::Job>,
     /// The records of the latest data version, loaded on first use after each import.
     engine: tokio::sync::Mutex<Option<Arc<Engine>>>,
     /// Where queries run, off the server's I/O threads.
@@ -133,10 +134,16 @@ pub fn serve(
 ) -> Result<(), Error> {
     let queries = tokio::runtime::Builder::new_multi_thread().thread_name("pulse-query").enable_all().build()?;
     let server = tokio::runtime::Builder::new_multi_thread().thread_name("pulse-http").enable_all().build()?;
+    let writer = Store::open(&options.data)?;
+    let (writes, jobs) = tokio::sync::mpsc::channel(WRITE_QUEUE);
+    let writer_thread = std::thread::Builder::new().name("pulse-writer".to_owned()).spawn({
+        let uploads = uploads_dir(&options.data);
+        move || ingest::run_writer(writer, uploads, jobs)
+    })?;
     let state = Arc::new(AppState {
         data: options.data.clone(),
         store: Mutex::new(Store::open(&options.data)?),
-        writer: Arc::new(tokio::sync::Mutex::new(Store::open(&options.data)?)),
+        writes: writes.clone(),
         engine: tokio::sync::Mutex::new(None),
         queries: queries.handle().clone(),
         limiter: auth::SignInLimiter::default(),
@@ -152,9 +159,15 @@ pub fn serve(
         axum::serve(listener, app).with_graceful_shutdown(shutdown).await?;
         Ok(())
     });
+    // Writes whose clients went away are still committed before the process ends.
+    let _ = writes.blocking_send(ingest::Job::Stop);
+    let _ = writer_thread.join();
     queries.shutdown_timeout(Duration::from_secs(5));
     result
 }
+
+/// How many record writes may wait for the writer before senders wait too.
+const WRITE_QUEUE: usize = 1024;
 
 /// Resolves on SIGINT (Ctrl-C) or SIGTERM.
 pub async fn shutdown_signal() {

@@ -184,11 +184,7 @@ impl Store {
 
     /// Appends to the audit log.
     pub fn audit(&self, actor: &str, action: &str, details: &serde_json::Value) -> Result<()> {
-        self.connection.execute(
-            "INSERT INTO audit_log (at, actor, action, details) VALUES (?1, ?2, ?3, ?4)",
-            rusqlite::params![now_micros(), actor, action, details.to_string()],
-        )?;
-        Ok(())
+        insert_audit(&self.connection, actor, action, details)
     }
 
     /// The latest audit entries, newest first.
@@ -208,4 +204,17 @@ impl Store {
         })?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
+}
+
+pub(crate) fn insert_audit(
+    connection: &rusqlite::Connection,
+    actor: &str,
+    action: &str,
+    details: &serde_json::Value,
+) -> Result<()> {
+    connection.execute(
+        "INSERT INTO audit_log (at, actor, action, details) VALUES (?1, ?2, ?3, ?4)",
+        rusqlite::params![now_micros(), actor, action, details.to_string()],
+    )?;
+    Ok(())
 }

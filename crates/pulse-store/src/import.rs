@@ -21,6 +21,8 @@ pub enum ImportMode {
     AllOrNothing,
     /// Valid rows are written; invalid ones are rejected and kept in a rejects file.
     SkipInvalid,
+    /// Each file is written whole or not at all, independently of the others.
+    EachFileWhole,
 }
 
 impl ImportMode {
@@ -28,6 +30,7 @@ impl ImportMode {
         match self {
             ImportMode::AllOrNothing => "all-or-nothing",
             ImportMode::SkipInvalid => "skip-invalid",
+            ImportMode::EachFileWhole => "each-file-whole",
         }
     }
 }
@@ -63,26 +66,44 @@ pub struct KindOutcome {
     pub unchanged: u64,
 }
 
+/// What an import did to the records of one of its files.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub inserted: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Outcome {
     pub import_id: i64,
     pub kinds: Vec<KindOutcome>,
+    /// Per file of the import, in the order they were given.
+    pub files: Vec<Counts>,
+}
+
+/// An audit-log entry written in the same transaction as the import it describes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditRecord {
+    pub actor: String,
+    pub action: String,
+    pub details: serde_json::Value,
 }
 
 /// A rule that a child's timestamp lies within its parent's lifetime:
 /// `parent.start ≤ child.at` and, when the parent has ended, `child.at < parent.end`.
 #[derive(Debug)]
-struct TimingRule {
-    child: Kind,
+pub(crate) struct TimingRule {
+    pub(crate) child: Kind,
     child_at: &'static str,
-    parent_column: &'static str,
+    pub(crate) parent_column: &'static str,
     parent: Kind,
     parent_noun: &'static str,
     start: &'static str,
     end: &'static str,
 }
 
-const TIMING_RULES: &[TimingRule] = &[
+pub(crate) const TIMING_RULES: &[TimingRule] = &[
     TimingRule {
         child: Kind::DealStageChanges,
         child_at: "entered_at",
@@ -108,7 +129,10 @@ pub struct ImportTransaction<'a> {
     connection: &'a Connection,
     config: &'a Config,
     import_id: i64,
+    file_count: usize,
     insert_sql: HashMap<Kind, String>,
+    /// The kinds with staged rows: only their tables are checked, merged and emptied.
+    staged: Vec<Kind>,
     finished: bool,
 }
 
@@ -123,8 +147,15 @@ impl<'a> ImportTransaction<'a> {
         let connection: &'a Connection = connection;
         create_staging(connection)?;
         connection.execute_batch("BEGIN IMMEDIATE")?;
-        let mut transaction =
-            ImportTransaction { connection, config, import_id: 0, insert_sql: HashMap::new(), finished: false };
+        let mut transaction = ImportTransaction {
+            connection,
+            config,
+            import_id: 0,
+            file_count: files.len(),
+            insert_sql: HashMap::new(),
+            staged: Vec::new(),
+            finished: false,
+        };
         connection.execute(
             "INSERT INTO imports (started_at, status, mode, files) VALUES (?1, 'running', ?2, ?3)",
             params![now_micros(), mode.as_str(), files_json(files)],
@@ -174,6 +205,9 @@ impl<'a> ImportTransaction<'a> {
             statement.raw_bind_parameter(values.len() + 5, attributes)?;
         }
         if statement.raw_execute()? == 1 {
+            if !self.staged.contains(&kind) {
+                self.staged.push(kind);
+            }
             return Ok(Staged::Accepted);
         }
         let (first_file, first_line): (i64, i64) = self.connection.query_row(
@@ -188,7 +222,7 @@ impl<'a> ImportTransaction<'a> {
     /// or a stored record) and children lie within their parents' lifetimes.
     pub fn check(&self) -> Result<Vec<Reject>> {
         let mut rejects = Vec::new();
-        for kind in Kind::ALL {
+        for kind in &self.staged {
             for reference in kind.references() {
                 self.check_reference(*kind, reference, &mut rejects)?;
             }
@@ -208,21 +242,59 @@ impl<'a> ImportTransaction<'a> {
         Ok(())
     }
 
-    /// Merges the staged rows into the store (replaced versions go to history) and commits.
-    pub fn commit(mut self, rows_read: u64, rows_rejected: u64, rejects_file: Option<&str>) -> Result<Outcome> {
+    /// Removes every staged row of one file of the import.
+    pub fn discard_file(&self, kind: Kind, file_index: usize) -> Result<()> {
+        self.connection
+            .execute(&format!("DELETE FROM temp.stage_{} WHERE file_index = ?1", kind.name()), [file_index as i64])?;
+        Ok(())
+    }
+
+    /// Replaces the list of files the import is recorded with.
+    pub fn set_files(&mut self, files: &[String]) -> Result<()> {
+        self.connection
+            .execute("UPDATE imports SET files = ?2 WHERE id = ?1", params![self.import_id, files_json(files)])?;
+        self.file_count = files.len();
+        Ok(())
+    }
+
+    /// Merges the staged rows into the store (replaced versions go to history), writes the audit
+    /// entries `audit` makes of the outcome, and commits: all of it is durable, or none.
+    pub fn commit(
+        mut self,
+        rows_read: u64,
+        rows_rejected: u64,
+        rejects_file: Option<&str>,
+        audit: impl FnOnce(&Outcome) -> Vec<AuditRecord>,
+    ) -> Result<Outcome> {
         let mut kinds = Vec::new();
-        for kind in Kind::ALL {
+        let mut files = vec![Counts::default(); self.file_count];
+        for kind in Kind::ALL.iter().filter(|kind| self.staged.contains(kind)) {
             let table = kind.name();
-            let (inserted, updated, unchanged): (u64, u64, u64) = self.connection.query_row(
-                &format!(
-                    "SELECT count(*) FILTER (WHERE m.key IS NULL),
-                            count(*) FILTER (WHERE m.key IS NOT NULL AND m.row_hash <> s.row_hash),
-                            count(*) FILTER (WHERE m.row_hash = s.row_hash)
-                     FROM temp.stage_{table} s LEFT JOIN main.{table} m ON m.key = s.key"
-                ),
-                [],
-                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
-            )?;
+            let mut statement = self.connection.prepare(&format!(
+                "SELECT s.file_index,
+                        count(*) FILTER (WHERE m.key IS NULL),
+                        count(*) FILTER (WHERE m.key IS NOT NULL AND m.row_hash <> s.row_hash),
+                        count(*) FILTER (WHERE m.row_hash = s.row_hash)
+                 FROM temp.stage_{table} s LEFT JOIN main.{table} m ON m.key = s.key
+                 GROUP BY s.file_index"
+            ))?;
+            let per_file = statement
+                .query_map([], |row| {
+                    let counts = Counts { inserted: row.get(1)?, updated: row.get(2)?, unchanged: row.get(3)? };
+                    Ok((row.get::<_, i64>(0)? as usize, counts))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            let (mut inserted, mut updated, mut unchanged) = (0, 0, 0);
+            for (file_index, counts) in per_file {
+                inserted += counts.inserted;
+                updated += counts.updated;
+                unchanged += counts.unchanged;
+                if let Some(file) = files.get_mut(file_index) {
+                    file.inserted += counts.inserted;
+                    file.updated += counts.updated;
+                    file.unchanged += counts.unchanged;
+                }
+            }
             if inserted + updated > 0 {
                 let names: Vec<String> = stored_columns(*kind).iter().map(|(name, _)| quoted(name)).collect();
                 let updates: Vec<String> = names.iter().map(|name| format!("{name} = excluded.{name}")).collect();
@@ -241,6 +313,7 @@ impl<'a> ImportTransaction<'a> {
             if inserted + updated + unchanged > 0 {
                 kinds.push(KindOutcome { kind: *kind, inserted, updated, unchanged });
             }
+            self.connection.execute(&format!("DELETE FROM temp.stage_{table}"), [])?;
         }
         let totals = kinds.iter().fold((0, 0, 0), |(inserted, updated, unchanged), outcome| {
             (inserted + outcome.inserted, updated + outcome.updated, unchanged + outcome.unchanged)
@@ -254,9 +327,13 @@ impl<'a> ImportTransaction<'a> {
             "INSERT INTO workspace (name, value) VALUES ('timezone', ?1) ON CONFLICT(name) DO UPDATE SET value = excluded.value",
             [self.config.timezone.to_string()],
         )?;
+        let outcome = Outcome { import_id: self.import_id, kinds, files };
+        for entry in audit(&outcome) {
+            crate::access::insert_audit(self.connection, &entry.actor, &entry.action, &entry.details)?;
+        }
         self.connection.execute_batch("COMMIT")?;
         self.finished = true;
-        Ok(Outcome { import_id: self.import_id, kinds })
+        Ok(outcome)
     }
 
     fn check_reference(&self, kind: Kind, reference: &Reference, rejects: &mut Vec<Reject>) -> Result<()> {
@@ -299,9 +376,13 @@ impl<'a> ImportTransaction<'a> {
         let (at, start, end, parent_column) =
             (quoted(rule.child_at), quoted(rule.start), quoted(rule.end), quoted(rule.parent_column));
         let outside = format!("(c.{at} < p.{start} OR (p.{end} IS NOT NULL AND c.{at} >= p.{end}))");
+        let (child_staged, parent_staged) = (self.staged.contains(&rule.child), self.staged.contains(&rule.parent));
         // Staged children against staged parents, then against stored parents that this import
         // does not replace.
         for parents in [format!("temp.stage_{parent}"), format!("main.{parent}")] {
+            if !child_staged {
+                break;
+            }
             let not_replaced = if parents.starts_with("main.") {
                 format!("AND NOT EXISTS (SELECT 1 FROM temp.stage_{parent} r WHERE r.key = p.key)")
             } else {
@@ -328,6 +409,9 @@ impl<'a> ImportTransaction<'a> {
                     record: row.get(6)?,
                 });
             }
+        }
+        if !parent_staged {
+            return Ok(());
         }
         // Stored children that a replaced parent would leave outside its lifetime: the parent's
         // row is the one at fault.

@@ -17,7 +17,7 @@ use rusqlite::{Connection, OptionalExtension};
 
 pub use access::{Account, AuditEntry, Role};
 pub use error::{Error, Result};
-pub use import::{ImportMode, ImportTransaction, KindOutcome, Outcome, Reject, Staged};
+pub use import::{AuditRecord, Counts, ImportMode, ImportTransaction, KindOutcome, Outcome, Reject, Staged};
 
 const DATABASE_FILE: &str = "pulse.db";
 const CONFIG_FILE: &str = "pulse.toml";
@@ -143,7 +143,8 @@ impl Store {
         ImportTransaction::begin(&mut self.connection, &self.config, mode, files)
     }
 
-    /// Records an import that was rejected as a whole (nothing of it was written).
+    /// Records an import that was rejected as a whole (nothing of it was written), with the
+    /// audit entries that tell of it, in one transaction.
     pub fn record_rejected_import(
         &mut self,
         _lock: &WriteLock,
@@ -151,12 +152,19 @@ impl Store {
         files: &[String],
         rows_read: u64,
         rows_rejected: u64,
+        audit: &[AuditRecord],
     ) -> Result<i64> {
-        self.connection.execute(
+        let transaction = self.connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        transaction.execute(
             "INSERT INTO imports (started_at, finished_at, status, mode, files, rows_read, rows_rejected) VALUES (?1, ?1, 'rejected', ?2, ?3, ?4, ?5)",
             rusqlite::params![now_micros(), mode.as_str(), files_json(files), rows_read, rows_rejected],
         )?;
-        Ok(self.connection.last_insert_rowid())
+        let id = transaction.last_insert_rowid();
+        for entry in audit {
+            access::insert_audit(&transaction, &entry.actor, &entry.action, &entry.details)?;
+        }
+        transaction.commit()?;
+        Ok(id)
     }
 
     /// The number of current records of each kind.

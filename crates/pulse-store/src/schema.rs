@@ -122,6 +122,12 @@ fn sync_kind_tables(transaction: &Transaction<'_>, kind: Kind) -> Result<()> {
         definitions.join(", "),
         definitions.join(", "),
     ))?;
+    // An import that replaces a parent checks the stored children against its new lifetime.
+    for rule in crate::import::TIMING_RULES.iter().filter(|rule| rule.child == kind) {
+        let column = rule.parent_column;
+        transaction
+            .execute_batch(&format!("CREATE INDEX IF NOT EXISTS {table}_{column} ON {table} ({})", quoted(column)))?;
+    }
     let mut added = false;
     for history in [false, true] {
         let physical = if history { format!("{table}_history") } else { table.to_owned() };
@@ -156,15 +162,23 @@ fn existing_columns(transaction: &Transaction<'_>, table: &str) -> Result<Vec<St
     Ok(names)
 }
 
-/// Creates (or empties) the per-connection staging tables for an import.
+/// Creates the per-connection staging tables for imports, once per connection. They are empty
+/// between imports: a commit empties the tables it staged in, a rollback undoes the staging.
 pub(crate) fn create_staging(connection: &Connection) -> Result<()> {
+    let existing: usize = connection.query_row(
+        "SELECT count(*) FROM temp.sqlite_master WHERE type = 'table' AND name LIKE 'stage\\_%' ESCAPE '\\'",
+        [],
+        |row| row.get(0),
+    )?;
+    if existing == Kind::ALL.len() {
+        return Ok(());
+    }
     for kind in Kind::ALL {
         let table = kind.name();
         let definitions: Vec<String> =
             stored_columns(*kind).iter().map(|(name, sql_type)| format!("{} {sql_type}", quoted(name))).collect();
         connection.execute_batch(&format!(
-            "CREATE TEMP TABLE IF NOT EXISTS stage_{table} (key TEXT PRIMARY KEY, {}, row_hash INTEGER NOT NULL, file_index INTEGER NOT NULL, line INTEGER NOT NULL) WITHOUT ROWID;
-             DELETE FROM temp.stage_{table};",
+            "CREATE TEMP TABLE IF NOT EXISTS stage_{table} (key TEXT PRIMARY KEY, {}, row_hash INTEGER NOT NULL, file_index INTEGER NOT NULL, line INTEGER NOT NULL) WITHOUT ROWID;",
             definitions.join(", ")
         ))?;
     }

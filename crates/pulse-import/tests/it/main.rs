@@ -1,5 +1,6 @@
 //! Integration tests of the importer against a real store in a temporary directory.
 
+mod each;
 mod formats;
 mod kinds;
 mod modes;

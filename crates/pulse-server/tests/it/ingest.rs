@@ -141,6 +141,61 @@ fn parallel_writes_and_queries_are_exact_and_never_torn() {
     let revenue =
         server.as_user("analyst", "GET", "/api/v1/metrics?from=2024-02-01&to=2024-03-01&metric=revenue", "", b"");
     assert_eq!(revenue.json()["metrics"][0]["values"][0]["value"], 1600.0);
+    // Every write is in the audit log, whichever commit it went into.
+    let audit = server.as_user("admin", "GET", "/api/v1/audit?limit=500", "", b"").json();
+    let imports = audit.as_array().unwrap().iter().filter(|entry| entry["action"] == "import").count();
+    assert_eq!(imports, 81);
+}
+
+#[test]
+fn concurrent_single_record_writes_are_each_answered_with_their_own_counts() {
+    let server = Server::start();
+    assert_eq!(
+        server.as_user("manager", "POST", "/api/v1/records/customers", "text/csv", CUSTOMERS.as_bytes()).status,
+        200
+    );
+    // 16 clients post 20 one-order requests each; every fifth request of a client repeats the
+    // client's first order with a new amount (an update), and every seventh names an unknown
+    // customer (refused alone, whatever it was committed with).
+    let refused = std::sync::atomic::AtomicU64::new(0);
+    std::thread::scope(|scope| {
+        for client in 0..16 {
+            let (server, refused) = (&server, &refused);
+            scope.spawn(move || {
+                for request in 1..=20 {
+                    let (id, customer) = match request {
+                        _ if request % 7 == 0 => (format!("o{client}-{request}"), "nobody"),
+                        _ if request % 5 == 0 => (format!("o{client}-1"), "c1"),
+                        _ => (format!("o{client}-{request}"), "c1"),
+                    };
+                    let body = format!("order_id,customer_id,at,amount\n{id},{customer},2024-02-10,{request}\n");
+                    let response =
+                        server.as_user("manager", "POST", "/api/v1/records/orders", "text/csv", body.as_bytes());
+                    let answer = response.json();
+                    if customer == "nobody" {
+                        assert_eq!(response.status, 422);
+                        assert_eq!(answer["error"]["details"][0]["line"], 2);
+                        refused.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        continue;
+                    }
+                    assert_eq!(response.status, 200, "{answer}");
+                    let (inserted, updated) = if request % 5 == 0 { (0, 1) } else { (1, 0) };
+                    assert_eq!(
+                        (answer["inserted"].as_u64(), answer["updated"].as_u64()),
+                        (Some(inserted), Some(updated))
+                    );
+                }
+            });
+        }
+    });
+    // Per client: 20 requests, 2 refused (7, 14), 4 updates (5, 10, 15, 20) → 14 orders.
+    assert_eq!(refused.into_inner(), 32);
+    assert_eq!(count(&server, Kind::Orders), 16 * 14);
+    // Each client's first order ends with the amount of its last update (request 20).
+    let revenue =
+        server.as_user("analyst", "GET", "/api/v1/metrics?from=2024-02-01&to=2024-03-01&metric=revenue", "", b"");
+    // Per client: requests 2,3,4,6,8,9,11,12,13,16,17,18,19 (sum 138) plus order 1 at 20.
+    assert_eq!(revenue.json()["metrics"][0]["values"][0]["value"], 16.0 * 158.0);
 }
 
 #[test]

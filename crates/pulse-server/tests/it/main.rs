@@ -130,10 +130,28 @@ fn request(address: SocketAddr, method: &str, path: &str, headers: &[(&str, &str
     for (name, value) in headers {
         head.push_str(&format!("{name}: {value}\r\n"));
     }
+    // A large body waits for the server's go-ahead: a server that refuses it (413) answers
+    // without reading it, and a client still sending would be reset before it read the answer.
+    let large = body.len() > 64 << 10;
+    if large {
+        head.push_str("Expect: 100-continue\r\n");
+    }
     head.push_str("\r\n");
     stream.write_all(head.as_bytes()).unwrap();
-    stream.write_all(body).unwrap();
     let mut raw = Vec::new();
+    if large {
+        let mut byte = [0u8];
+        while !raw.ends_with(b"\r\n\r\n") {
+            stream.read_exact(&mut byte).unwrap();
+            raw.push(byte[0]);
+        }
+        if raw.starts_with(b"HTTP/1.1 100") {
+            raw.clear();
+            stream.write_all(body).unwrap();
+        }
+    } else {
+        stream.write_all(body).unwrap();
+    }
     stream.read_to_end(&mut raw).unwrap();
     let split = raw.windows(4).position(|window| window == b"\r\n\r\n").expect("a complete response");
     let head = String::from_utf8_lossy(&raw[..split]).into_owned();
