@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 use datafusion::arrow::array::{Array, AsArray, Float64Builder, StringBuilder, TimestampMicrosecondBuilder};
-use datafusion::arrow::compute::cast;
+use datafusion::arrow::compute::{cast, concat_batches};
 use datafusion::arrow::datatypes::{DataType, Field, Schema, TimeUnit};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::datasource::MemTable;
@@ -377,10 +377,16 @@ impl Engine {
             }
             let frame = context.sql(sql).await?;
             let schema = Arc::new(frame.schema().as_arrow().clone());
-            let mut partitions = vec![Vec::new(); PARTITIONS];
-            for (index, batch) in frame.collect().await?.into_iter().enumerate() {
-                partitions[index % PARTITIONS].push(batch);
-            }
+            // Joins and aggregates can hand out many tiny batches; kept as they come, every
+            // plan reading the table would pay per batch. One batch, cut in even slices.
+            let whole = concat_batches(&schema, &frame.collect().await?)?;
+            let slice = whole.num_rows().div_ceil(PARTITIONS).max(1);
+            let partitions: Vec<Vec<RecordBatch>> = (0..PARTITIONS)
+                .map(|index| {
+                    let offset = (index * slice).min(whole.num_rows());
+                    vec![whole.slice(offset, slice.min(whole.num_rows() - offset))]
+                })
+                .collect();
             context.register_table(*name, Arc::new(MemTable::try_new(schema, partitions)?))?;
         }
         Ok(())

@@ -46,7 +46,7 @@ fn as_of_period_end(context: &PlanContext) -> String {
 /// compared metric, each window taken as one period: deals won per month, avg_deal_size,
 /// win_rate, sales_cycle_days, lead_conversion_rate (of the leads created in the window) and
 /// churn_rate (S = active before the window's start, E = before its end).
-fn before_after_rows(context: &PlanContext) -> String {
+fn before_after_rows(_: &PlanContext) -> String {
     let won_days = days_between("d.created_at", "d.closed_at");
     format!(
         "WITH periods_after AS (
@@ -104,10 +104,7 @@ fn before_after_rows(context: &PlanContext) -> String {
          FROM compared c CROSS JOIN metric_names m JOIN periods_after p ON p.period = c.period
          GROUP BY c.period, m.position, m.metric
          ORDER BY c.period, m.position",
-        activity = customer_activity(
-            context,
-            "SELECT period || '/' || side AS period, start_at, end_at FROM sides"
-        ),
+        activity = customer_activity("SELECT period || '/' || side AS period, start_at, end_at FROM sides"),
         value = "CASE m.metric WHEN 'deals_won_per_month' THEN c.deals_won_per_month \
                  WHEN 'avg_deal_size' THEN c.avg_deal_size WHEN 'win_rate' THEN c.win_rate \
                  WHEN 'sales_cycle_days' THEN c.sales_cycle_days WHEN 'lead_conversion_rate' THEN c.lead_conversion_rate \

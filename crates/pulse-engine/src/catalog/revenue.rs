@@ -3,8 +3,8 @@
 //!
 //! Who is active is built once, by [`customer_activity`], as SQL common table expressions
 //! ending in `customer_activity(period, customer_id, in_start, in_end)`: for each window
-//! `[start_at, end_at)`, whether the customer is in `S` (active before the start) and in `E`
-//! (active before the end), as 0 or 1 so that sums count customers.
+//! `[start_at, end_at)`, whether the customer is in `S` (active at the start) and in `E`
+//! (active at the end), as 0 or 1 so that sums count customers.
 
 use crate::catalog::{CUSTOMER_DIMENSIONS, event_records, money, per_event_period};
 use crate::metric::{Category, DimensionKind as D, Direction, Empty, Metric, PlanContext, Unit};
@@ -39,17 +39,17 @@ fn paid_orders(context: &PlanContext, columns: &str, aggregate: &str) -> String 
 }
 
 /// The common table expressions of "who is active" over `windows` (a query returning `period`,
-/// `start_at`, `end_at`), ending in `customer_activity(period, customer_id, in_start, in_end)`.
-///
-/// A customer follows one rule: with `customer_model = auto`, the subscription rule when they
-/// ever had a subscription, else the purchase rule; the other models force one rule. Customers
-/// without a subscription or paid order near the window are never active and have no row.
-pub(super) fn customer_activity(context: &PlanContext, windows: &str) -> String {
+/// `start_at`, `end_at`), ending in `customer_activity(period, customer_id, in_start, in_end)`:
+/// a row for each customer active at the window's start or at its end (`S` and `E`). Every
+/// boundary of `windows` must be one of the instants of [`ACTIVITY_INSTANTS`], where the
+/// shared `active_at` table says who is active; the three window sets of the reports are
+/// materialized once each.
+pub(super) fn customer_activity(windows: &str) -> String {
     let shared = match windows {
         PERIOD_WINDOWS => "period_activity",
         TWELVE_MONTH_WINDOWS => "year_activity",
         MONTH_WINDOWS => "month_activity",
-        _ => return customer_activity_inline(context, windows),
+        _ => return format!("windows AS ({windows}), customer_activity AS ({})", activity_over_windows("windows")),
     };
     format!(
         "windows AS ({windows}),
@@ -57,30 +57,36 @@ pub(super) fn customer_activity(context: &PlanContext, windows: &str) -> String 
     )
 }
 
-/// The shared tables of "who is active" over the report's periods, the twelve months ending
-/// at each period's end, and the months of the report (computed once per report).
-pub(super) fn shared_activity(context: &PlanContext) -> Vec<(&'static str, String)> {
-    [("period_activity", PERIOD_WINDOWS), ("year_activity", TWELVE_MONTH_WINDOWS), ("month_activity", MONTH_WINDOWS)]
-        .into_iter()
-        .map(|(name, windows)| {
-            let sql = format!(
-                "WITH {} SELECT period, customer_id, in_start, in_end FROM customer_activity",
-                customer_activity_inline(context, windows)
-            );
-            (name, sql)
-        })
-        .collect()
-}
+/// Every instant at which a plan asks who is active: the boundaries of the reporting periods,
+/// of the twelve months ending at each period's end, of the report's calendar months and of the
+/// months around the CRM's go-live.
+const ACTIVITY_INSTANTS: &str = "SELECT DISTINCT at FROM (
+    SELECT start_at AS at FROM periods UNION ALL SELECT end_at AS at FROM periods
+    UNION ALL SELECT year_before_end_at AS at FROM periods
+    UNION ALL SELECT start_at AS at FROM report_months UNION ALL SELECT end_at AS at FROM report_months
+    UNION ALL SELECT start_at AS at FROM crm_months UNION ALL SELECT end_at AS at FROM crm_months
+) instants";
 
-fn customer_activity_inline(context: &PlanContext, windows: &str) -> String {
+/// The shared tables of "who is active": `active_at(at, customer_id)` at each of the
+/// [`ACTIVITY_INSTANTS`], then the activity over the report's periods, the twelve months ending
+/// at each period's end, and the report's months (each computed once per report).
+///
+/// A customer follows one rule: with `customer_model = auto`, the subscription rule when they
+/// ever had a subscription, else the purchase rule; the other models force one rule. Under the
+/// subscription rule a customer is active at `t` with a subscription started before `t` and not
+/// ended before it; under the purchase rule, with a paid order in `[t − inactivity_days, t)`.
+/// The orders are matched to the instants through day numbers (an equality join), then the
+/// exact interval is checked.
+pub(super) fn shared_activity(context: &PlanContext) -> Vec<(&'static str, String)> {
     let follows_subscriptions = match context.customer_model {
         "subscription" => "true",
         "purchase" => "false",
         _ => "bool_or(has_subscription)",
     };
     let inactivity = format!("INTERVAL '{} days'", context.inactivity_days);
-    format!(
-        "windows AS ({windows}),
+    let day = |instant: &str| format!("(CAST({instant} AS BIGINT) / 86400000000)");
+    let active_at = format!(
+        "WITH instants AS ({ACTIVITY_INSTANTS}),
          customer_rules AS (
              SELECT customer_id, {follows_subscriptions} AS follows_subscriptions FROM (
                  SELECT customer_id, true AS has_subscription FROM subscriptions
@@ -89,27 +95,48 @@ fn customer_activity_inline(context: &PlanContext, windows: &str) -> String {
              ) known
              GROUP BY customer_id
          ),
-         rule_activity AS (
-             SELECT w.period AS period, s.customer_id AS customer_id, true AS by_subscription,
-                    max(CASE WHEN s.started_at < w.start_at AND (s.ended_at IS NULL OR s.ended_at >= w.start_at)
-                        THEN 1 ELSE 0 END) AS in_start,
-                    max(CASE WHEN s.ended_at IS NULL OR s.ended_at >= w.end_at THEN 1 ELSE 0 END) AS in_end
-             FROM windows w
-             JOIN subscriptions s ON s.started_at < w.end_at AND (s.ended_at IS NULL OR s.ended_at >= w.start_at)
-             GROUP BY w.period, s.customer_id
-             UNION ALL
-             SELECT w.period AS period, o.customer_id AS customer_id, false AS by_subscription,
-                    max(CASE WHEN o.at < w.start_at AND o.at >= w.start_at - {inactivity} THEN 1 ELSE 0 END) AS in_start,
-                    max(CASE WHEN o.at >= w.end_at - {inactivity} THEN 1 ELSE 0 END) AS in_end
-             FROM windows w
-             JOIN orders o ON o.status = 'paid' AND o.at < w.end_at AND o.at >= w.start_at - {inactivity}
-             GROUP BY w.period, o.customer_id
+         instant_days AS (
+             SELECT at, unnest(range({lowest}, {highest} + 1)) AS day FROM instants
          ),
-         customer_activity AS (
-             SELECT a.period AS period, a.customer_id AS customer_id, a.in_start AS in_start, a.in_end AS in_end
-             FROM rule_activity a
-             JOIN customer_rules r ON r.customer_id = a.customer_id AND r.follows_subscriptions = a.by_subscription
-         )"
+         by_rule AS (
+             SELECT DISTINCT i.at AS at, s.customer_id AS customer_id, true AS by_subscription
+             FROM instants i JOIN subscriptions s ON s.started_at < i.at AND (s.ended_at IS NULL OR s.ended_at >= i.at)
+             UNION ALL
+             SELECT DISTINCT d.at AS at, o.customer_id AS customer_id, false AS by_subscription
+             FROM (SELECT customer_id, at AS ordered_at, {order_day} AS day FROM orders WHERE status = 'paid') o
+             JOIN instant_days d ON d.day = o.day
+             WHERE o.ordered_at >= d.at - {inactivity} AND o.ordered_at < d.at
+         )
+         SELECT a.at AS at, a.customer_id AS customer_id
+         FROM by_rule a
+         JOIN customer_rules r ON r.customer_id = a.customer_id AND r.follows_subscriptions = a.by_subscription",
+        lowest = day(&format!("at - {inactivity}")),
+        highest = day("at"),
+        order_day = day("at"),
+    );
+    let mut tables = vec![("active_at", active_at)];
+    for (name, windows) in [
+        ("period_activity", PERIOD_WINDOWS),
+        ("year_activity", TWELVE_MONTH_WINDOWS),
+        ("month_activity", MONTH_WINDOWS),
+    ] {
+        tables.push((name, format!("WITH windows AS ({windows}) {}", activity_over_windows("windows"))));
+    }
+    tables
+}
+
+/// `(period, customer_id, in_start, in_end)` over the windows of table `windows` from the
+/// shared `active_at`: equality joins on the windows' boundaries.
+fn activity_over_windows(windows: &str) -> String {
+    format!(
+        "SELECT period, customer_id, max(in_start) AS in_start, max(in_end) AS in_end FROM (
+             SELECT w.period AS period, a.customer_id AS customer_id, 1 AS in_start, 0 AS in_end
+             FROM {windows} w JOIN active_at a ON a.at = w.start_at
+             UNION ALL
+             SELECT w.period AS period, a.customer_id AS customer_id, 0 AS in_start, 1 AS in_end
+             FROM {windows} w JOIN active_at a ON a.at = w.end_at
+         ) boundaries
+         GROUP BY period, customer_id"
     )
 }
 
@@ -122,7 +149,7 @@ fn per_activity(context: &PlanContext, aggregate: &str) -> String {
              FROM customer_activity a LEFT JOIN customers c ON c.customer_id = a.customer_id
          ) activity
          GROUP BY period, segment",
-        activity = customer_activity(context, PERIOD_WINDOWS),
+        activity = customer_activity(PERIOD_WINDOWS),
         segment = context.segment
     )
 }
@@ -136,7 +163,7 @@ fn activity_records(context: &PlanContext, condition: &str) -> String {
          FROM customer_activity a LEFT JOIN customers c ON c.customer_id = a.customer_id
          WHERE {condition}
          ORDER BY a.period, a.customer_id",
-        activity = customer_activity(context, PERIOD_WINDOWS),
+        activity = customer_activity(PERIOD_WINDOWS),
         segment = context.segment
     )
 }
@@ -151,14 +178,14 @@ fn retention_spend_over(context: &PlanContext, retained_cte: &str, denominator: 
          FROM periods p
          LEFT JOIN retained ON retained.period = p.period
          LEFT JOIN retention_spend spend ON spend.period = p.period",
-        activity = customer_activity(context, PERIOD_WINDOWS),
+        activity = customer_activity(PERIOD_WINDOWS),
         segment = context.segment
     )
 }
 
 /// `clv_historical` per period and segment, over the 12 months ending at the period's end.
 /// avg_purchase_value × purchase_frequency × lifespan, where lifespan = 1 / (churn / 100)
-/// = |S| / churned.
+/// = |S| / churned. A segment with purchases in the window but nobody in `S` is listed, null.
 fn clv_historical(context: &PlanContext) -> String {
     format!(
         "WITH {activity},
@@ -179,13 +206,13 @@ fn clv_historical(context: &PlanContext) -> String {
              ) window_orders
              GROUP BY period, segment
          )
-         SELECT churn.period AS period, churn.segment AS segment,
+         SELECT purchases.period AS period, purchases.segment AS segment,
                 (purchases.revenue / purchases.n_orders)
                 * (CAST(purchases.n_orders AS DOUBLE) / purchases.n_customers)
                 * (CAST(churn.n_start AS DOUBLE) / nullif(churn.n_churned, 0)) AS value
-         FROM churn
-         JOIN purchases ON purchases.period = churn.period AND purchases.segment IS NOT DISTINCT FROM churn.segment",
-        activity = customer_activity(context, TWELVE_MONTH_WINDOWS),
+         FROM purchases
+         LEFT JOIN churn ON churn.period = purchases.period AND (churn.segment IS NOT DISTINCT FROM purchases.segment)",
+        activity = customer_activity(TWELVE_MONTH_WINDOWS),
         segment = context.segment,
         amount = money("o.amount"),
     )
@@ -254,7 +281,7 @@ fn cohort_cells(context: &PlanContext) -> String {
              ) cells
              GROUP BY period, cohort, segment, measured_month, months_since_acquisition
          )",
-        activity = customer_activity(context, MONTH_WINDOWS),
+        activity = customer_activity(MONTH_WINDOWS),
         segment = context.segment
     )
 }
