@@ -390,15 +390,24 @@ pub(super) fn metrics() -> Vec<Metric> {
             rows: None,
             records: None,
             plan: |context| {
+                // Each customer's first and second paid orders (ties ranked arbitrarily: two
+                // orders at one instant are two orders before any later end).
                 format!(
-                    "SELECT period, segment, 100.0 * sum(CASE WHEN n_orders >= 2 THEN 1 ELSE 0 END) / count(*) AS value
+                    "WITH ranked AS (
+                         SELECT customer_id, at, row_number() OVER (PARTITION BY customer_id ORDER BY at) AS n
+                         FROM orders WHERE status = 'paid'
+                     ),
+                     milestones AS (
+                         SELECT customer_id, min(at) AS first_at, min(CASE WHEN n = 2 THEN at END) AS second_at
+                         FROM ranked WHERE n <= 2 GROUP BY customer_id
+                     )
+                     SELECT period, segment, 100.0 * sum(repeated) / count(*) AS value
                      FROM (
-                         SELECT p.period AS period, {segment} AS segment, o.customer_id AS customer_id,
-                                count(*) AS n_orders
+                         SELECT p.period AS period, {segment} AS segment,
+                                CASE WHEN m.second_at < p.end_at THEN 1 ELSE 0 END AS repeated
                          FROM periods p
-                         JOIN orders o ON o.status = 'paid' AND o.at < p.end_at
-                         LEFT JOIN customers c ON c.customer_id = o.customer_id
-                         GROUP BY p.period, {segment}, o.customer_id
+                         JOIN milestones m ON m.first_at < p.end_at
+                         LEFT JOIN customers c ON c.customer_id = m.customer_id
                      ) customers_so_far
                      GROUP BY period, segment",
                     segment = context.segment
