@@ -4,13 +4,17 @@
 //! - `quantile(values, q)`: the q-quantile of a list with linear interpolation between closest
 //!   ranks (numpy's default), so a median of an even count is the mean of the middle two;
 //! - `json_attr(attributes, name)`: a free-form attribute from the JSON text column;
-//! - `add_months_local(ts, n)`: calendar-month arithmetic in the workspace timezone.
+//! - `add_months_local(ts, n)`: calendar-month arithmetic in the workspace timezone;
+//! - `year_instant_index(ts)`: the position of an instant among the boundaries of the
+//!   twelve-month windows (`year_before_end_at`, `end_at` of every period).
 
 use std::sync::Arc;
 
 use chrono::Months;
 use chrono_tz::Tz;
-use datafusion::arrow::array::{Array, ArrayRef, AsArray, Float64Array, StringArray, TimestampMicrosecondArray};
+use datafusion::arrow::array::{
+    Array, ArrayRef, AsArray, Float64Array, Int64Array, StringArray, TimestampMicrosecondArray,
+};
 use datafusion::arrow::datatypes::{DataType, Field, Float64Type, Int64Type, TimeUnit, TimestampMicrosecondType};
 use datafusion::logical_expr::{ColumnarValue, ScalarUDF, Volatility, create_udf};
 
@@ -42,6 +46,32 @@ pub(crate) fn label_of(name: &str, periods: &[Period]) -> ScalarUDF {
             Ok(ColumnarValue::Array(Arc::new(labels) as ArrayRef))
         }),
     )
+}
+
+/// `name(ts)`: the index of the last of `instants` (sorted, distinct) at or before the instant,
+/// −1 before the first: instants in `[instants[k], instants[k + 1])` share index `k`, so a window
+/// `[instants[lo], instants[hi])` holds exactly the instants with `lo ≤ index < hi`.
+pub(crate) fn instant_index(name: &str, instants: Vec<i64>) -> ScalarUDF {
+    create_udf(
+        name,
+        vec![DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()))],
+        DataType::Int64,
+        Volatility::Immutable,
+        Arc::new(move |arguments: &[ColumnarValue]| {
+            let arrays = ColumnarValue::values_to_arrays(arguments)?;
+            let indexes: Int64Array = arrays[0]
+                .as_primitive::<TimestampMicrosecondType>()
+                .iter()
+                .map(|instant| instant.map(|instant| index_among(&instants, instant)))
+                .collect();
+            Ok(ColumnarValue::Array(Arc::new(indexes) as ArrayRef))
+        }),
+    )
+}
+
+/// The index of the last of `instants` (sorted) at or before `instant`, −1 before the first.
+fn index_among(instants: &[i64], instant: i64) -> i64 {
+    instants.partition_point(|at| *at <= instant) as i64 - 1
 }
 
 /// The q-quantile of `values` (sorted in place), numpy's linear method.
@@ -134,7 +164,17 @@ pub(crate) fn json_attr() -> ScalarUDF {
 
 #[cfg(test)]
 mod tests {
-    use super::quantile_of;
+    use super::{index_among, quantile_of};
+
+    #[test]
+    fn an_instant_takes_the_index_of_the_interval_it_starts_or_falls_in() {
+        // Boundaries 10, 20, 30: intervals [10, 20) → 0, [20, 30) → 1, from 30 on → 2.
+        let instants = [10, 20, 30];
+        let cases = [(5, -1), (9, -1), (10, 0), (19, 0), (20, 1), (29, 1), (30, 2), (99, 2)];
+        for (instant, expected) in cases {
+            assert_eq!(index_among(&instants, instant), expected, "{instant}");
+        }
+    }
 
     #[test]
     fn quantiles_follow_numpy() {

@@ -265,6 +265,14 @@ impl Engine {
         context.register_udf(functions::quantile());
         context.register_udf(functions::json_attr());
         context.register_udf(functions::add_months_local(self.config.zone()));
+        let mut year_instants = periods
+            .iter()
+            .map(|period| Ok([year_before_end(period, self.config.zone())?, period.end.micros()]))
+            .collect::<Result<Vec<_>>>()?
+            .concat();
+        year_instants.sort_unstable();
+        year_instants.dedup();
+        context.register_udf(functions::instant_index("year_instant_index", year_instants));
         Ok(context)
     }
 
@@ -605,6 +613,14 @@ fn stages_batch(config: &Config) -> Result<RecordBatch> {
 
 /// The report's periods: `period` (label), `start_at`, `end_at`, `days` (length in days) and
 /// `year_before_end_at` (local midnight twelve calendar months before the end day).
+/// The local midnight twelve calendar months before the period's end day, in UTC microseconds.
+fn year_before_end(period: &Period, zone: chrono_tz::Tz) -> Result<i64> {
+    let year_before = period.end_day.checked_sub_months(chrono::Months::new(12)).ok_or_else(|| {
+        Error::InvalidPeriod(format!("{}: twelve months before its end is outside the calendar", period.label))
+    })?;
+    Ok(pulse_model::Timestamp::local_midnight(year_before, zone).micros())
+}
+
 fn periods_batch(periods: &[Period], zone: chrono_tz::Tz) -> Result<RecordBatch> {
     let utc = DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()));
     let schema = Arc::new(Schema::new(vec![
@@ -624,10 +640,7 @@ fn periods_batch(periods: &[Period], zone: chrono_tz::Tz) -> Result<RecordBatch>
         starts.append_value(period.start.micros());
         ends.append_value(period.end.micros());
         days.append_value(period.days());
-        let year_before = period.end_day.checked_sub_months(chrono::Months::new(12)).ok_or_else(|| {
-            Error::InvalidPeriod(format!("{}: twelve months before its end is outside the calendar", period.label))
-        })?;
-        year_before_ends.append_value(pulse_model::Timestamp::local_midnight(year_before, zone).micros());
+        year_before_ends.append_value(year_before_end(period, zone)?);
     }
     let columns: Vec<Arc<dyn Array>> = vec![
         Arc::new(labels.finish()),

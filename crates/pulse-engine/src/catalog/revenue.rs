@@ -99,13 +99,18 @@ pub(super) fn shared_activity(context: &PlanContext) -> Vec<(&'static str, Strin
              SELECT at, unnest(range({lowest}, {highest} + 1)) AS day FROM instants
          ),
          by_rule AS (
-             SELECT DISTINCT i.at AS at, s.customer_id AS customer_id, true AS by_subscription
-             FROM instants i JOIN subscriptions s ON s.started_at < i.at AND (s.ended_at IS NULL OR s.ended_at >= i.at)
+             SELECT at, customer_id, true AS by_subscription FROM (
+                 SELECT DISTINCT i.at AS at, s.customer_id AS customer_id
+                 FROM instants i
+                 JOIN subscriptions s ON s.started_at < i.at AND (s.ended_at IS NULL OR s.ended_at >= i.at)
+             ) subscribed
              UNION ALL
-             SELECT DISTINCT d.at AS at, o.customer_id AS customer_id, false AS by_subscription
-             FROM (SELECT customer_id, at AS ordered_at, {order_day} AS day FROM orders WHERE status = 'paid') o
-             JOIN instant_days d ON d.day = o.day
-             WHERE o.ordered_at >= d.at - {inactivity} AND o.ordered_at < d.at
+             SELECT at, customer_id, false AS by_subscription FROM (
+                 SELECT DISTINCT d.at AS at, o.customer_id AS customer_id
+                 FROM (SELECT customer_id, at AS ordered_at, {order_day} AS day FROM orders WHERE status = 'paid') o
+                 JOIN instant_days d ON d.day = o.day
+                 WHERE o.ordered_at >= d.at - {inactivity} AND o.ordered_at < d.at
+             ) purchased
          )
          SELECT a.at AS at, a.customer_id AS customer_id
          FROM by_rule a
@@ -186,6 +191,11 @@ fn retention_spend_over(context: &PlanContext, retained_cte: &str, denominator: 
 /// `clv_historical` per period and segment, over the 12 months ending at the period's end.
 /// avg_purchase_value × purchase_frequency × lifespan, where lifespan = 1 / (churn / 100)
 /// = |S| / churned. A segment with purchases in the window but nobody in `S` is listed, null.
+///
+/// The windows' purchases without a join of windows × orders: each customer's paid orders are
+/// summed per interval between consecutive window boundaries (`year_instant_index`); a window
+/// `[lo, hi)` adds the intervals inside it, and counts a customer once, at their first interval
+/// inside it (the one whose previous interval of that customer is before `lo`).
 fn clv_historical(context: &PlanContext) -> String {
     format!(
         "WITH {activity},
@@ -196,15 +206,27 @@ fn clv_historical(context: &PlanContext) -> String {
              ) activity
              GROUP BY period, segment
          ),
+         customer_intervals AS (
+             SELECT customer_id, year_instant_index(at) AS k, sum({amount}) AS revenue, count(*) AS n_orders
+             FROM orders o WHERE o.status = 'paid'
+             GROUP BY customer_id, year_instant_index(at)
+         ),
+         interval_groups AS (
+             SELECT segment, k, previous_k, sum(revenue) AS revenue, sum(n_orders) AS n_orders,
+                    count(*) AS n_customers FROM (
+                 SELECT {segment} AS segment, i.k AS k, i.revenue AS revenue, i.n_orders AS n_orders,
+                        coalesce(lag(i.k) OVER (PARTITION BY i.customer_id ORDER BY i.k), -1) AS previous_k
+                 FROM customer_intervals i LEFT JOIN customers c ON c.customer_id = i.customer_id
+             ) ranked
+             GROUP BY segment, k, previous_k
+         ),
          purchases AS (
-             SELECT period, segment, sum(amount) AS revenue, count(*) AS n_orders,
-                    count(DISTINCT customer_id) AS n_customers FROM (
-                 SELECT w.period AS period, {segment} AS segment, {amount} AS amount, o.customer_id AS customer_id
-                 FROM windows w
-                 JOIN orders o ON o.status = 'paid' AND o.at >= w.start_at AND o.at < w.end_at
-                 LEFT JOIN customers c ON c.customer_id = o.customer_id
-             ) window_orders
-             GROUP BY period, segment
+             SELECT w.period AS period, g.segment AS segment, sum(g.revenue) AS revenue,
+                    sum(g.n_orders) AS n_orders,
+                    sum(CASE WHEN g.previous_k < w.lo THEN g.n_customers ELSE 0 END) AS n_customers
+             FROM (SELECT period, year_instant_index(start_at) AS lo, year_instant_index(end_at) AS hi FROM windows) w
+             JOIN interval_groups g ON g.k >= w.lo AND g.k < w.hi
+             GROUP BY w.period, g.segment
          )
          SELECT purchases.period AS period, purchases.segment AS segment,
                 (purchases.revenue / purchases.n_orders)

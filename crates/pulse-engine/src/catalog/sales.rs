@@ -129,12 +129,11 @@ pub(super) const OPEN_DEAL_STAGES: &str = "
         GROUP BY o.period, o.deal_id
     )
     SELECT o.period AS period, o.end_at AS end_at, o.deal_id AS deal_id, o.owner AS owner, o.amount AS amount,
-           o.created_at AS created_at, coalesce(e.stage, first_stage.stage) AS stage,
+           o.created_at AS created_at, coalesce(e.stage, (SELECT stage FROM stages WHERE position = 0)) AS stage,
            coalesce(e.entered_at, o.created_at) AS entered_at, act.at AS last_activity_at
     FROM open_at_end o
     LEFT JOIN latest_entry e ON e.period = o.period AND e.deal_id = o.deal_id
-    LEFT JOIN latest_activity act ON act.period = o.period AND act.deal_id = o.deal_id
-    CROSS JOIN (SELECT stage FROM stages WHERE position = 0) first_stage";
+    LEFT JOIN latest_activity act ON act.period = o.period AND act.deal_id = o.deal_id";
 
 /// The shared open deals with the report's segment (`segment`), from the deal and its customer.
 fn open_deals_in_stage(context: &PlanContext) -> String {

@@ -195,8 +195,7 @@ fn renewals(context: &PlanContext) -> String {
                     generate_series(1, CAST(ceil({days} / (28.0 * s.term_months)) AS BIGINT) + 1) AS term_numbers
              FROM subscriptions s
              LEFT JOIN customers c ON c.customer_id = s.customer_id
-             CROSS JOIN (SELECT max(end_at) AS end_at FROM periods) report
-             WHERE s.started_at < report.end_at
+             WHERE s.started_at < (SELECT max(end_at) FROM periods)
          ),
          term_ends AS (
              SELECT segment, ended_at, term_number,
@@ -214,7 +213,7 @@ fn renewals(context: &PlanContext) -> String {
            AND (ended_at IS NULL OR term_number = 1 OR previous_term_end < ended_at)
          GROUP BY period_of(term_end), segment",
         segment = context.segment,
-        days = days_between("s.started_at", "report.end_at"),
+        days = days_between("s.started_at", "(SELECT max(end_at) FROM periods)"),
     )
 }
 
