@@ -271,37 +271,55 @@ fn cac(context: &PlanContext) -> String {
 /// (`report_months`, in the workspace timezone); each cohort belongs to the report period
 /// containing its members' acquisition and is measured in every month from its own through the
 /// report's last: the cohort's size, how many of them are active before the end of that month
-/// and their paid revenue in it.
+/// and their paid revenue in it. The grid is cohorts × months; who is active and what they paid
+/// are counted from the members' own activity and orders, then placed in it.
 fn cohort_cells(context: &PlanContext) -> String {
     format!(
         "WITH {activity},
          cohort_members AS (
              SELECT a.customer_id AS customer_id, period_of(a.acquired_at) AS period, m.month AS cohort,
-                    m.month_index AS cohort_index
+                    m.month_index AS cohort_index, {segment} AS segment
              FROM customer_acquisitions a JOIN report_months m ON m.month = month_of(a.acquired_at)
+             LEFT JOIN customers c ON c.customer_id = a.customer_id
              WHERE period_of(a.acquired_at) IS NOT NULL
          ),
-         revenue_by_customer AS (
-             SELECT month_of(o.at) AS month, o.customer_id AS customer_id, sum(o.amount) AS revenue
-             FROM orders o WHERE o.status = 'paid' AND month_of(o.at) IS NOT NULL
-             GROUP BY month_of(o.at), o.customer_id
+         cohort_sizes AS (
+             SELECT period, cohort, cohort_index, segment, count(*) AS cohort_customers
+             FROM cohort_members GROUP BY period, cohort, cohort_index, segment
+         ),
+         member_activity AS (
+             SELECT member.period AS period, member.cohort AS cohort, member.segment AS segment,
+                    activity.period AS measured_month, count(*) AS active_customers
+             FROM cohort_members member
+             JOIN customer_activity activity ON activity.customer_id = member.customer_id AND activity.in_end = 1
+             JOIN report_months measured
+                 ON measured.month = activity.period AND measured.month_index >= member.cohort_index
+             GROUP BY member.period, member.cohort, member.segment, activity.period
+         ),
+         member_revenue AS (
+             SELECT member.period AS period, member.cohort AS cohort, member.segment AS segment,
+                    month_of(o.at) AS measured_month, sum(o.amount) AS revenue
+             FROM cohort_members member
+             JOIN orders o ON o.customer_id = member.customer_id AND o.status = 'paid'
+             JOIN report_months measured
+                 ON measured.month = month_of(o.at) AND measured.month_index >= member.cohort_index
+             GROUP BY member.period, member.cohort, member.segment, month_of(o.at)
          ),
          cohort_cells AS (
-             SELECT period, cohort, segment, measured_month, months_since_acquisition, count(*) AS cohort_customers,
-                    sum(in_end) AS active_customers, sum(revenue) AS revenue FROM (
-                 SELECT member.period AS period, member.cohort AS cohort, {segment} AS segment,
-                        measured.month AS measured_month,
-                        measured.month_index - member.cohort_index AS months_since_acquisition,
-                        coalesce(activity.in_end, 0) AS in_end, coalesce(earned.revenue, 0) AS revenue
-                 FROM cohort_members member
-                 JOIN report_months measured ON measured.month_index >= member.cohort_index
-                 LEFT JOIN customer_activity activity
-                     ON activity.customer_id = member.customer_id AND activity.period = measured.month
-                 LEFT JOIN revenue_by_customer earned
-                     ON earned.customer_id = member.customer_id AND earned.month = measured.month
-                 LEFT JOIN customers c ON c.customer_id = member.customer_id
-             ) cells
-             GROUP BY period, cohort, segment, measured_month, months_since_acquisition
+             SELECT size.period AS period, size.cohort AS cohort, size.segment AS segment,
+                    measured.month AS measured_month,
+                    measured.month_index - size.cohort_index AS months_since_acquisition,
+                    size.cohort_customers AS cohort_customers,
+                    coalesce(active.active_customers, 0) AS active_customers,
+                    coalesce(earned.revenue, 0) AS revenue
+             FROM cohort_sizes size
+             JOIN report_months measured ON measured.month_index >= size.cohort_index
+             LEFT JOIN member_activity active
+                 ON active.period = size.period AND active.cohort = size.cohort
+                 AND (active.segment IS NOT DISTINCT FROM size.segment) AND active.measured_month = measured.month
+             LEFT JOIN member_revenue earned
+                 ON earned.period = size.period AND earned.cohort = size.cohort
+                 AND (earned.segment IS NOT DISTINCT FROM size.segment) AND earned.measured_month = measured.month
          )",
         activity = customer_activity(MONTH_WINDOWS),
         segment = context.segment
