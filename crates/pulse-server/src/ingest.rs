@@ -146,10 +146,9 @@ pub(crate) fn run_writer(mut store: Store, uploads: PathBuf, mut jobs: mpsc::Rec
                 Err(_) => break,
             }
         }
+        // A held `skip_invalid` write is taken first in the next round; a stop ends the round
+        // before any write is held.
         write_group(&mut store, &uploads, group);
-        if let Some(write) = held.take().filter(|_| stop) {
-            write_alone(&mut store, &uploads, write);
-        }
         if stop {
             return;
         }
