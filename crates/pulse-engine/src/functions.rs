@@ -5,8 +5,9 @@
 //!   ranks (numpy's default), so a median of an even count is the mean of the middle two;
 //! - `json_attr(attributes, name)`: a free-form attribute from the JSON text column;
 //! - `add_months_local(ts, n)`: calendar-month arithmetic in the workspace timezone;
-//! - `year_instant_index(ts)`: the position of an instant among the boundaries of the
-//!   twelve-month windows (`year_before_end_at`, `end_at` of every period).
+//! - `year_instant_index(ts)`, `crm_instant_index(ts)`: the position of an instant among the
+//!   boundaries of the twelve-month windows (`year_before_end_at`, `end_at` of every period) and
+//!   of the months around the CRM's go-live.
 
 use std::sync::Arc;
 

@@ -257,7 +257,9 @@ impl Engine {
         }
         context.register_batch("periods", periods_batch(periods, self.config.zone())?)?;
         context.register_batch("stages", stages_batch(&self.config)?)?;
-        context.register_batch("crm_months", crm_months_batch(&self.config, periods)?)?;
+        let crm_months = crm_months_batch(&self.config, periods)?;
+        context.register_udf(functions::instant_index("crm_instant_index", crm_instants(&crm_months)));
+        context.register_batch("crm_months", crm_months)?;
         context.register_udf(functions::label_of("period_of", periods));
         let months = period::months_of(periods, self.config.zone());
         context.register_udf(functions::label_of("month_of", &months));
@@ -556,6 +558,15 @@ fn crm_months_batch(config: &Config, periods: &[Period]) -> Result<RecordBatch> 
     let columns: Vec<Arc<dyn Array>> =
         vec![Arc::new(labels.finish()), Arc::new(starts.finish()), Arc::new(ends.finish()), Arc::new(indexes.finish())];
     Ok(RecordBatch::try_new(schema, columns).map_err(datafusion::error::DataFusionError::from)?)
+}
+
+/// The boundaries of the `crm_months` (each month's start, then the last month's end), sorted.
+fn crm_instants(months: &RecordBatch) -> Vec<i64> {
+    let starts = months.column(1).as_primitive::<datafusion::arrow::datatypes::TimestampMicrosecondType>();
+    let ends = months.column(2).as_primitive::<datafusion::arrow::datatypes::TimestampMicrosecondType>();
+    let mut instants: Vec<i64> = starts.values().to_vec();
+    instants.extend(ends.values().last());
+    instants
 }
 
 /// The calendar months covering the report (clipped to it): `month` (label), `start_at`,

@@ -45,7 +45,8 @@ fn as_of_period_end(context: &PlanContext) -> String {
 /// `before` = the same number of calendar months just before the go-live month. One row per
 /// compared metric, each window taken as one period: deals won per month, avg_deal_size,
 /// win_rate, sales_cycle_days, lead_conversion_rate (of the leads created in the window) and
-/// churn_rate (S = active before the window's start, E = before its end).
+/// churn_rate (S = active before the window's start, E = before its end). Deals and leads are
+/// counted per CRM month first (`crm_instant_index`), then summed over each window's months.
 fn before_after_rows(_: &PlanContext) -> String {
     let won_days = days_between("d.created_at", "d.closed_at");
     format!(
@@ -63,20 +64,33 @@ fn before_after_rows(_: &PlanContext) -> String {
              UNION ALL
              SELECT period, months, 'after' AS side, go_live_at AS start_at, after_end AS end_at FROM periods_after
          ),
+         side_bounds AS (
+             SELECT period, side, months, crm_instant_index(start_at) AS lo, crm_instant_index(end_at) AS hi FROM sides
+         ),
+         deal_months AS (
+             SELECT crm_instant_index(d.closed_at) AS k, count(CASE WHEN d.status = 'won' THEN 1 END) AS n_won,
+                    sum(CASE WHEN d.status = 'won' THEN CAST(d.amount AS DOUBLE) END) AS won_amount,
+                    count(*) AS n_closed, sum(CASE WHEN d.status = 'won' THEN {won_days} END) AS won_days
+             FROM deals d WHERE d.status IN ('won', 'lost')
+             GROUP BY crm_instant_index(d.closed_at)
+         ),
          deal_sides AS (
              SELECT s.period AS period, s.side AS side,
-                    CAST(count(CASE WHEN d.status = 'won' THEN 1 END) AS DOUBLE) / max(s.months) AS deals_won_per_month,
-                    avg(CASE WHEN d.status = 'won' THEN CAST(d.amount AS DOUBLE) END) AS avg_deal_size,
-                    100.0 * count(CASE WHEN d.status = 'won' THEN 1 END) / nullif(count(d.deal_id), 0) AS win_rate,
-                    avg(CASE WHEN d.status = 'won' THEN {won_days} END) AS sales_cycle_days
-             FROM sides s
-             LEFT JOIN deals d ON d.status IN ('won', 'lost') AND d.closed_at >= s.start_at AND d.closed_at < s.end_at
+                    CAST(coalesce(sum(m.n_won), 0) AS DOUBLE) / max(s.months) AS deals_won_per_month,
+                    sum(m.won_amount) / nullif(sum(m.n_won), 0) AS avg_deal_size,
+                    100.0 * coalesce(sum(m.n_won), 0) / nullif(sum(m.n_closed), 0) AS win_rate,
+                    sum(m.won_days) / nullif(sum(m.n_won), 0) AS sales_cycle_days
+             FROM side_bounds s LEFT JOIN deal_months m ON m.k >= s.lo AND m.k < s.hi
              GROUP BY s.period, s.side
+         ),
+         lead_months AS (
+             SELECT crm_instant_index(l.created_at) AS k, count(l.converted_at) AS n_converted, count(*) AS n_leads
+             FROM leads l GROUP BY crm_instant_index(l.created_at)
          ),
          lead_sides AS (
              SELECT s.period AS period, s.side AS side,
-                    100.0 * count(l.converted_at) / nullif(count(l.lead_id), 0) AS lead_conversion_rate
-             FROM sides s LEFT JOIN leads l ON l.created_at >= s.start_at AND l.created_at < s.end_at
+                    100.0 * coalesce(sum(m.n_converted), 0) / nullif(sum(m.n_leads), 0) AS lead_conversion_rate
+             FROM side_bounds s LEFT JOIN lead_months m ON m.k >= s.lo AND m.k < s.hi
              GROUP BY s.period, s.side
          ),
          {activity},
