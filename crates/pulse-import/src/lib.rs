@@ -113,10 +113,10 @@ pub fn import(store: &mut Store, lock: &WriteLock, sources: &[Source], options: 
         rejects.file = Some((path, writer));
     }
 
+    let config = transaction.config().clone();
     for (file_index, source) in sources.iter().enumerate() {
         let name = &names[file_index];
         let kind = source.kind.name();
-        let config = transaction.config().clone();
         let on_row = |line: u64, row: Row| -> Result<()> {
             rows_read += 1;
             tracker.row(rows_read);
@@ -261,13 +261,13 @@ fn import_group(
     let mut transaction = store.begin_import(lock, ImportMode::EachFileWhole, &names)?;
     let mut standings: Vec<Standing> = Vec::with_capacity(sources.len());
     let mut rows_read = vec![0u64; sources.len()];
+    let config = transaction.config().clone();
     for (file_index, source) in sources.iter().enumerate() {
         if standings.iter().any(|standing| matches!(standing, Standing::Deferred)) {
             standings.push(Standing::Deferred);
             continue;
         }
         let name = &names[file_index];
-        let config = transaction.config().clone();
         let mut errors = Rejects { reported: Vec::new(), total: 0, file: None };
         let mut deferred = false;
         let on_row = |line: u64, row: Row| -> Result<()> {

@@ -379,10 +379,8 @@ impl<'a> ImportTransaction<'a> {
         let (child_staged, parent_staged) = (self.staged.contains(&rule.child), self.staged.contains(&rule.parent));
         // Staged children against staged parents, then against stored parents that this import
         // does not replace.
-        for parents in [format!("temp.stage_{parent}"), format!("main.{parent}")] {
-            if !child_staged {
-                break;
-            }
+        let parent_tables = [format!("temp.stage_{parent}"), format!("main.{parent}")];
+        for parents in parent_tables.into_iter().filter(|_| child_staged) {
             let not_replaced = if parents.starts_with("main.") {
                 format!("AND NOT EXISTS (SELECT 1 FROM temp.stage_{parent} r WHERE r.key = p.key)")
             } else {
