@@ -12,7 +12,7 @@ mod team;
 use std::sync::LazyLock;
 
 use crate::error::{Error, Result};
-use crate::metric::{DimensionKind, Metric, PlanContext};
+use crate::metric::{DimensionKind, Metric};
 
 static CATALOG: LazyLock<Vec<Metric>> = LazyLock::new(|| {
     [
@@ -35,7 +35,7 @@ pub fn catalog() -> &'static [Metric] {
 /// Intermediate tables several metrics read, in dependency order: `(name, SQL)`. A report
 /// computes the ones its plans mention once, before running them, instead of once per metric.
 /// They do not depend on the report's segmentation (plans join the segment afterwards).
-pub(crate) fn shared_tables(context: &PlanContext) -> Vec<(&'static str, String)> {
+pub(crate) fn shared_tables() -> Vec<(&'static str, String)> {
     let mut tables = vec![
         (
             "customer_movements",
@@ -55,7 +55,8 @@ pub(crate) fn shared_tables(context: &PlanContext) -> Vec<(&'static str, String)
                 .to_owned(),
         ),
     ];
-    tables.extend(revenue::shared_activity(context));
+    tables.push(("customer_mrr", subscriptions::CUSTOMER_MRR.to_owned()));
+    tables.extend(revenue::shared_activity());
     tables.push(("stage_visits", sales::STAGE_VISITS.to_owned()));
     tables.push(("open_deal_stages", sales::OPEN_DEAL_STAGES.to_owned()));
     tables

@@ -7,21 +7,33 @@
 //! - `add_months_local(ts, n)`: calendar-month arithmetic in the workspace timezone;
 //! - `year_instant_index(ts)`, `crm_instant_index(ts)`: the position of an instant among the
 //!   boundaries of the twelve-month windows (`year_before_end_at`, `end_at` of every period) and
-//!   of the months around the CRM's go-live.
+//!   of the months around the CRM's go-live;
+//! - `active_instants(order_ats, subscription_starts, subscription_ends)`: the instants at which
+//!   a customer is active, from all their paid orders and subscriptions (see [`active_instants`]);
+//! - `mrr_movements(subscription_ids, ats, precedences, mrrs)`: a customer's MRR movements from
+//!   the events of their subscriptions (see [`mrr_movements`]).
 
 use std::sync::Arc;
 
 use chrono::Months;
 use chrono_tz::Tz;
+use std::collections::HashMap;
+
 use datafusion::arrow::array::{
-    Array, ArrayRef, AsArray, Float64Array, Int64Array, StringArray, TimestampMicrosecondArray,
+    Array, ArrayRef, AsArray, Decimal128Array, Float64Array, Int64Array, ListArray, StringArray, StructArray,
+    TimestampMicrosecondArray,
 };
-use datafusion::arrow::datatypes::{DataType, Field, Float64Type, Int64Type, TimeUnit, TimestampMicrosecondType};
+use datafusion::arrow::buffer::OffsetBuffer;
+use datafusion::arrow::datatypes::{
+    DataType, Decimal128Type, Field, Fields, Float64Type, Int64Type, TimeUnit, TimestampMicrosecondType,
+};
+use datafusion::error::DataFusionError;
 use datafusion::logical_expr::{ColumnarValue, ScalarUDF, Volatility, create_udf};
 
 use pulse_model::Timestamp;
 
 use crate::period::Period;
+use crate::tables::{MONEY_PRECISION, MONEY_SCALE};
 
 /// `name(ts)`: the label of the one of `periods` (sorted, disjoint) containing the instant.
 pub(crate) fn label_of(name: &str, periods: &[Period]) -> ScalarUDF {
@@ -73,6 +85,228 @@ pub(crate) fn instant_index(name: &str, instants: Vec<i64>) -> ScalarUDF {
 /// The index of the last of `instants` (sorted) at or before `instant`, −1 before the first.
 fn index_among(instants: &[i64], instant: i64) -> i64 {
     instants.partition_point(|at| *at <= instant) as i64 - 1
+}
+
+/// Which rule decides whether a customer is active (the workspace's `customer_model`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ActivityRule {
+    /// The subscription rule for a customer who ever had a subscription, else the purchase rule.
+    Auto,
+    Subscription,
+    Purchase,
+}
+
+/// `active_instants(order_ats, subscription_starts, subscription_ends)`, over one customer's rows
+/// gathered into three aligned lists (a row is a paid order when its subscription start is null,
+/// else a subscription): the ones of `instants` (sorted, distinct) at which the customer is
+/// active, sorted. Under the purchase rule a customer is active at `t` with a paid order in
+/// `[t − inactivity, t)`; under the subscription rule, with a subscription started before `t` and
+/// not ended before it (`started < t ≤ ended`, open when `ended` is null).
+pub(crate) fn active_instants(instants: Vec<i64>, inactivity: i64, rule: ActivityRule) -> ScalarUDF {
+    let instant = DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()));
+    let list = DataType::List(Arc::new(Field::new_list_field(instant.clone(), true)));
+    create_udf(
+        "active_instants",
+        vec![list.clone(), list.clone(), list.clone()],
+        list,
+        Volatility::Immutable,
+        Arc::new(move |arguments: &[ColumnarValue]| {
+            let arrays = ColumnarValue::values_to_arrays(arguments)?;
+            let [order_ats, starts, ends] = [0, 1, 2].map(|index| arrays[index].as_list::<i32>());
+            let mut offsets = vec![0i32];
+            let mut values: Vec<i64> = Vec::new();
+            let mut orders = Vec::new();
+            let mut subscriptions = Vec::new();
+            for row in 0..order_ats.len() {
+                orders.clear();
+                subscriptions.clear();
+                let (order_at, start, end) = (order_ats.value(row), starts.value(row), ends.value(row));
+                let order_at = order_at.as_primitive::<TimestampMicrosecondType>();
+                let (start, end) =
+                    (start.as_primitive::<TimestampMicrosecondType>(), end.as_primitive::<TimestampMicrosecondType>());
+                for item in 0..order_at.len() {
+                    if !start.is_null(item) {
+                        subscriptions.push((start.value(item), (!end.is_null(item)).then(|| end.value(item))));
+                    } else if !order_at.is_null(item) {
+                        orders.push(order_at.value(item));
+                    }
+                }
+                values.extend(active_among(&instants, inactivity, rule, &orders, &subscriptions));
+                offsets.push(list_offset("active_instants", values.len())?);
+            }
+            let values = TimestampMicrosecondArray::from(values).with_timezone("UTC");
+            let field = Arc::new(Field::new_list_field(values.data_type().clone(), true));
+            let lists = ListArray::try_new(field, OffsetBuffer::new(offsets.into()), Arc::new(values), None)?;
+            Ok(ColumnarValue::Array(Arc::new(lists) as ArrayRef))
+        }),
+    )
+}
+
+/// The ones of `instants` (sorted, distinct) at which a customer with these paid orders and
+/// subscriptions `(started, ended)` is active under `rule`, sorted.
+fn active_among(
+    instants: &[i64],
+    inactivity: i64,
+    rule: ActivityRule,
+    orders: &[i64],
+    subscriptions: &[(i64, Option<i64>)],
+) -> impl Iterator<Item = i64> {
+    let by_subscription = match rule {
+        ActivityRule::Auto => !subscriptions.is_empty(),
+        ActivityRule::Subscription => true,
+        ActivityRule::Purchase => false,
+    };
+    // The first index whose instant is after `at`: instants in `(from, to]` are
+    // `after(from)..after(to)`.
+    let after = |at: i64| instants.partition_point(|instant| *instant <= at);
+    let mut ranges: Vec<(usize, usize)> = if by_subscription {
+        subscriptions.iter().map(|(started, ended)| (after(*started), ended.map_or(instants.len(), after))).collect()
+    } else {
+        orders.iter().map(|ordered| (after(*ordered), after(ordered.saturating_add(inactivity)))).collect()
+    };
+    ranges.sort_unstable();
+    let mut active = Vec::new();
+    let mut next = 0;
+    for (from, to) in ranges {
+        for index in from.max(next)..to {
+            active.push(instants[index]);
+        }
+        next = next.max(to);
+    }
+    active.into_iter()
+}
+
+/// A list array's next offset.
+fn list_offset(function: &str, length: usize) -> datafusion::error::Result<i32> {
+    i32::try_from(length).map_err(|error| DataFusionError::Execution(format!("{function}: {error}")))
+}
+
+/// A movement of a customer's MRR: when, by how much (a decimal mantissa at the money scale) and
+/// of which kind (`new`, `reactivation`, `expansion`, `contraction` or `churn`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Movement {
+    at: i64,
+    delta: i128,
+    kind: &'static str,
+}
+
+/// One event of a subscription: its MRR from `at` on, set by its start (precedence 0), a change
+/// (1) or its end (2, MRR 0).
+#[derive(Debug, Clone, Copy)]
+struct SubscriptionEvent {
+    at: i64,
+    precedence: i64,
+    mrr: i128,
+}
+
+/// `mrr_movements(subscription_ids, ats, precedences, mrrs)`, over one customer's subscription
+/// events gathered into four aligned lists (see [`movements_of`]): the customer's MRR movements
+/// as a list of `{at, delta, kind}`, in time order.
+pub(crate) fn mrr_movements() -> ScalarUDF {
+    let item = |data_type: DataType| DataType::List(Arc::new(Field::new_list_field(data_type, true)));
+    let instant = DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()));
+    let money = DataType::Decimal128(MONEY_PRECISION, MONEY_SCALE);
+    let fields = Fields::from(vec![
+        Field::new("at", instant.clone(), false),
+        Field::new("delta", money.clone(), false),
+        Field::new("kind", DataType::Utf8, false),
+    ]);
+    let output = item(DataType::Struct(fields.clone()));
+    create_udf(
+        "mrr_movements",
+        vec![item(DataType::Utf8), item(instant), item(DataType::Int64), item(money.clone())],
+        output,
+        Volatility::Immutable,
+        Arc::new(move |arguments: &[ColumnarValue]| {
+            let arrays = ColumnarValue::values_to_arrays(arguments)?;
+            let [ids, ats, precedences, mrrs] = [0, 1, 2, 3].map(|index| arrays[index].as_list::<i32>());
+            let mut offsets = vec![0i32];
+            let mut movements = Vec::new();
+            for row in 0..ids.len() {
+                let (id, at, precedence, mrr) =
+                    (ids.value(row), ats.value(row), precedences.value(row), mrrs.value(row));
+                let (id, at) = (id.as_string::<i32>(), at.as_primitive::<TimestampMicrosecondType>());
+                let (precedence, mrr) = (precedence.as_primitive::<Int64Type>(), mrr.as_primitive::<Decimal128Type>());
+                let mut by_subscription: HashMap<&str, Vec<SubscriptionEvent>> = HashMap::new();
+                for item in 0..id.len() {
+                    if id.is_null(item) || at.is_null(item) || precedence.is_null(item) || mrr.is_null(item) {
+                        return Err(DataFusionError::Execution("mrr_movements: an event without a value".into()));
+                    }
+                    by_subscription.entry(id.value(item)).or_default().push(SubscriptionEvent {
+                        at: at.value(item),
+                        precedence: precedence.value(item),
+                        mrr: mrr.value(item),
+                    });
+                }
+                movements.extend(movements_of(by_subscription.into_values())?);
+                offsets.push(list_offset("mrr_movements", movements.len())?);
+            }
+            let at = TimestampMicrosecondArray::from_iter_values(movements.iter().map(|movement| movement.at))
+                .with_timezone("UTC");
+            let delta = Decimal128Array::from_iter_values(movements.iter().map(|movement| movement.delta))
+                .with_precision_and_scale(MONEY_PRECISION, MONEY_SCALE)?;
+            let kind = StringArray::from_iter_values(movements.iter().map(|movement| movement.kind));
+            let columns: Vec<ArrayRef> = vec![Arc::new(at), Arc::new(delta), Arc::new(kind)];
+            let values = StructArray::try_new(fields.clone(), columns, None)?;
+            let field = Arc::new(Field::new_list_field(values.data_type().clone(), true));
+            let lists = ListArray::try_new(field, OffsetBuffer::new(offsets.into()), Arc::new(values), None)?;
+            Ok(ColumnarValue::Array(Arc::new(lists) as ArrayRef))
+        }),
+    )
+}
+
+/// A customer's MRR movements from the events of each of their subscriptions.
+///
+/// A subscription's MRR from each instant on is set by its start, its changes and its end (0);
+/// events at one instant resolve in that order (the highest precedence wins), so a change at
+/// the start overrides the starting MRR. Each subscription's steps become deltas; the deltas of
+/// the customer at one instant are summed (several subscriptions changing together are one
+/// movement, and changes that cancel out are none); the running sum is the MRR after. A movement
+/// from 0 is `new` the first time the customer has MRR and `reactivation` after; one to 0 is
+/// `churn`; otherwise a rise is `expansion` and a fall `contraction`.
+fn movements_of(
+    subscriptions: impl Iterator<Item = Vec<SubscriptionEvent>>,
+) -> datafusion::error::Result<Vec<Movement>> {
+    let overflow = || DataFusionError::Execution("mrr_movements: MRR out of the decimal range".into());
+    let mut deltas: Vec<(i64, i128)> = Vec::new();
+    for mut events in subscriptions {
+        events.sort_by_key(|event| (event.at, event.precedence));
+        let mut mrr = 0i128;
+        for (index, event) in events.iter().enumerate() {
+            if events.get(index + 1).is_some_and(|next| next.at == event.at) {
+                continue;
+            }
+            deltas.push((event.at, event.mrr.checked_sub(mrr).ok_or_else(overflow)?));
+            mrr = event.mrr;
+        }
+    }
+    deltas.sort_unstable();
+    let mut movements = Vec::new();
+    let (mut mrr, mut had_mrr) = (0i128, false);
+    let mut index = 0;
+    while index < deltas.len() {
+        let at = deltas[index].0;
+        let mut delta = 0i128;
+        while index < deltas.len() && deltas[index].0 == at {
+            delta = delta.checked_add(deltas[index].1).ok_or_else(overflow)?;
+            index += 1;
+        }
+        if delta == 0 {
+            continue;
+        }
+        let after = mrr.checked_add(delta).ok_or_else(overflow)?;
+        let kind = match (mrr == 0, after == 0) {
+            (true, _) if !had_mrr => "new",
+            (true, _) => "reactivation",
+            (false, true) => "churn",
+            (false, false) if delta > 0 => "expansion",
+            (false, false) => "contraction",
+        };
+        movements.push(Movement { at, delta, kind });
+        had_mrr |= delta > 0;
+        mrr = after;
+    }
+    Ok(movements)
 }
 
 /// The q-quantile of `values` (sorted in place), numpy's linear method.
@@ -165,7 +399,60 @@ pub(crate) fn json_attr() -> ScalarUDF {
 
 #[cfg(test)]
 mod tests {
-    use super::{index_among, quantile_of};
+    use super::{ActivityRule, Movement, SubscriptionEvent, active_among, index_among, movements_of, quantile_of};
+
+    #[test]
+    fn subscription_events_become_the_customers_movements() {
+        let event = |at, precedence, mrr| SubscriptionEvent { at, precedence, mrr };
+        // A: starts at 10 with 100, changes to 150 at 20, ends at 30 → +100, +50, −150.
+        // B: starts at 20 with 50, changed to 70 at its start (the change wins), ends at 40 → +70, −70.
+        // C: starts at 50 with 30, changes to 20 at 60 → +30, −10; D starts at 60 with 10 → +10,
+        // which cancels C's −10: no movement at 60.
+        let subscriptions = vec![
+            vec![event(30, 2, 0), event(10, 0, 100), event(20, 1, 150)],
+            vec![event(20, 1, 70), event(20, 0, 50), event(40, 2, 0)],
+            vec![event(50, 0, 30), event(60, 1, 20)],
+            vec![event(60, 0, 10)],
+        ];
+        // MRR: 0 → 100 (new), → 220 at 20 (+50 +70, expansion), → 70 (contraction), → 0 (churn),
+        // → 30 at 50 (reactivation: from 0 after having had MRR).
+        let movement = |at, delta, kind| Movement { at, delta, kind };
+        let expected = vec![
+            movement(10, 100, "new"),
+            movement(20, 120, "expansion"),
+            movement(30, -150, "contraction"),
+            movement(40, -70, "churn"),
+            movement(50, 30, "reactivation"),
+        ];
+        assert_eq!(movements_of(subscriptions.into_iter()).unwrap(), expected);
+    }
+
+    #[test]
+    fn a_customer_is_active_by_their_rule() {
+        // Instants 10, 20, 30, 40; inactivity 15. An order at 12 covers (12, 27]: 20. An order at
+        // 20 covers (20, 35]: 30 (not 20 itself: the window [t − 15, t) excludes t). Orders at 1
+        // and 3 both cover 10, listed once.
+        let instants = [10, 20, 30, 40];
+        let active = |rule, orders: &[i64], subscriptions: &[(i64, Option<i64>)]| -> Vec<i64> {
+            active_among(&instants, 15, rule, orders, subscriptions).collect()
+        };
+        assert_eq!(active(ActivityRule::Purchase, &[12], &[]), vec![20]);
+        assert_eq!(active(ActivityRule::Purchase, &[20], &[]), vec![30]);
+        assert_eq!(active(ActivityRule::Purchase, &[20, 12], &[]), vec![20, 30]);
+        assert_eq!(active(ActivityRule::Purchase, &[1, 3], &[]), vec![10]);
+        // An order exactly `inactivity` before an instant still counts: 25 + 15 = 40.
+        assert_eq!(active(ActivityRule::Purchase, &[25], &[]), vec![30, 40]);
+        // A subscription started at 20 and ended at 30: active at 30 (ended ≥ t), not at 20
+        // (started < t); open-ended from 30: 40.
+        assert_eq!(active(ActivityRule::Subscription, &[], &[(20, Some(30))]), vec![30]);
+        assert_eq!(active(ActivityRule::Subscription, &[], &[(30, None), (20, Some(30))]), vec![30, 40]);
+        // Auto: a customer with a subscription follows it, their orders ignored; without one, the
+        // orders. Forced rules ignore the other kind of record.
+        assert_eq!(active(ActivityRule::Auto, &[12], &[(30, None)]), vec![40]);
+        assert_eq!(active(ActivityRule::Auto, &[12], &[]), vec![20]);
+        assert_eq!(active(ActivityRule::Subscription, &[12], &[]), Vec::<i64>::new());
+        assert_eq!(active(ActivityRule::Purchase, &[], &[(0, None)]), Vec::<i64>::new());
+    }
 
     #[test]
     fn an_instant_takes_the_index_of_the_interval_it_starts_or_falls_in() {

@@ -257,23 +257,44 @@ impl Engine {
         }
         context.register_batch("periods", periods_batch(periods, self.config.zone())?)?;
         context.register_batch("stages", stages_batch(&self.config)?)?;
+        let zone = self.config.zone();
         let crm_months = crm_months_batch(&self.config, periods)?;
-        context.register_udf(functions::instant_index("crm_instant_index", crm_instants(&crm_months)));
+        let crm_instants = crm_instants(&crm_months);
         context.register_batch("crm_months", crm_months)?;
         context.register_udf(functions::label_of("period_of", periods));
-        let months = period::months_of(periods, self.config.zone());
+        let months = period::months_of(periods, zone);
         context.register_udf(functions::label_of("month_of", &months));
         context.register_batch("report_months", report_months_batch(&months)?)?;
         context.register_udf(functions::quantile());
         context.register_udf(functions::json_attr());
-        context.register_udf(functions::add_months_local(self.config.zone()));
-        let mut year_instants = periods
-            .iter()
-            .map(|period| Ok([year_before_end(period, self.config.zone())?, period.end.micros()]))
-            .collect::<Result<Vec<_>>>()?
-            .concat();
+        context.register_udf(functions::add_months_local(zone));
+        let year_before_ends =
+            periods.iter().map(|period| year_before_end(period, zone)).collect::<Result<Vec<_>>>()?;
+        let period_ends = periods.iter().map(|period| period.end.micros());
+        let mut year_instants: Vec<i64> = year_before_ends.iter().copied().chain(period_ends).collect();
         year_instants.sort_unstable();
         year_instants.dedup();
+        // Every instant at which a plan asks who is active (`active_at`): the boundaries of the
+        // periods, of the twelve months ending at each period's end, of the report's months and
+        // of the months around the CRM's go-live.
+        let mut activity_instants: Vec<i64> = periods
+            .iter()
+            .chain(&months)
+            .flat_map(|period| [period.start.micros(), period.end.micros()])
+            .chain(year_before_ends)
+            .chain(crm_instants.iter().copied())
+            .collect();
+        activity_instants.sort_unstable();
+        activity_instants.dedup();
+        let rule = match self.config.customer_model {
+            pulse_model::CustomerModel::Auto => functions::ActivityRule::Auto,
+            pulse_model::CustomerModel::Subscription => functions::ActivityRule::Subscription,
+            pulse_model::CustomerModel::Purchase => functions::ActivityRule::Purchase,
+        };
+        let inactivity = i64::from(*self.config.inactivity_days) * 86_400_000_000;
+        context.register_udf(functions::active_instants(activity_instants, inactivity, rule));
+        context.register_udf(functions::mrr_movements());
+        context.register_udf(functions::instant_index("crm_instant_index", crm_instants));
         context.register_udf(functions::instant_index("year_instant_index", year_instants));
         Ok(context)
     }
@@ -371,7 +392,7 @@ impl Engine {
     /// Computes the shared tables (see [`catalog::shared_tables`]) that `texts` mention, and
     /// those they need in turn, once per session.
     async fn materialize_shared(&self, context: &SessionContext, texts: &[String]) -> Result<()> {
-        let shared = catalog::shared_tables(&self.base_plan_context());
+        let shared = catalog::shared_tables();
         let mut needed: Vec<bool> =
             shared.iter().map(|(name, _)| texts.iter().any(|text| text.contains(name))).collect();
         for index in (0..shared.len()).rev() {
@@ -518,7 +539,8 @@ impl Engine {
 }
 
 /// Calendar months around the CRM's go-live, in the workspace timezone: `month` (label),
-/// `start_at`, `end_at`, `month_index` (0 = the go-live month, −12 = a year before), from twelve
+/// `start_at`, `end_at`, `month_index` (0 = the go-live month, −12 = a year before) and `position`
+/// (the month's index from `crm_instant_index`: 0 = the first month), from twelve
 /// months before go-live (or as many months before as there are from go-live on, for the
 /// before/after comparison) through the month containing the last instant of the last period.
 /// Empty when `crm` is not configured.
@@ -529,11 +551,13 @@ fn crm_months_batch(config: &Config, periods: &[Period]) -> Result<RecordBatch> 
         Field::new("start_at", utc.clone(), false),
         Field::new("end_at", utc, false),
         Field::new("month_index", DataType::Int64, false),
+        Field::new("position", DataType::Int64, false),
     ]));
     let mut labels = StringBuilder::new();
     let mut starts = TimestampMicrosecondBuilder::new().with_timezone("UTC");
     let mut ends = TimestampMicrosecondBuilder::new().with_timezone("UTC");
     let mut indexes = datafusion::arrow::array::Int64Builder::new();
+    let mut positions = datafusion::arrow::array::Int64Builder::new();
     if let (Some(crm), Some(last)) = (&config.crm, periods.last()) {
         use chrono::{Datelike, Months};
         let go_live_month = crm.go_live.0.with_day(1).expect("day 1 exists");
@@ -551,12 +575,18 @@ fn crm_months_batch(config: &Config, periods: &[Period]) -> Result<RecordBatch> 
             starts.append_value(pulse_model::Timestamp::local_midnight(month, config.zone()).micros());
             ends.append_value(pulse_model::Timestamp::local_midnight(next, config.zone()).micros());
             indexes.append_value(index);
+            positions.append_value(index + i64::from(months_before));
             month = next;
             index += 1;
         }
     }
-    let columns: Vec<Arc<dyn Array>> =
-        vec![Arc::new(labels.finish()), Arc::new(starts.finish()), Arc::new(ends.finish()), Arc::new(indexes.finish())];
+    let columns: Vec<Arc<dyn Array>> = vec![
+        Arc::new(labels.finish()),
+        Arc::new(starts.finish()),
+        Arc::new(ends.finish()),
+        Arc::new(indexes.finish()),
+        Arc::new(positions.finish()),
+    ];
     Ok(RecordBatch::try_new(schema, columns).map_err(datafusion::error::DataFusionError::from)?)
 }
 

@@ -10,15 +10,19 @@ use crate::metric::{Category, Direction, Empty, Metric, PlanContext, Unit};
 const NOT_CONFIGURED: &str =
     "crm.* is not configured, no month before go-live has revenue, or nothing has cost anything yet";
 
-/// Per go-live-relative month: revenue (paid orders) and the incremental gross profit against
-/// the baseline; then per month from go-live on the cumulative profit and cost.
+/// Per go-live-relative month: revenue (paid orders, summed per month through
+/// `crm_instant_index`) and the incremental gross profit against the baseline; then per month from go-live on the cumulative profit and cost.
 fn cumulative(context: &PlanContext) -> String {
     format!(
-        "WITH monthly AS (
+        "WITH order_months AS (
+             SELECT crm_instant_index(at) AS position, sum(CAST(amount AS DOUBLE)) AS revenue, count(*) AS n_orders
+             FROM orders WHERE status = 'paid'
+             GROUP BY crm_instant_index(at)
+         ),
+         monthly AS (
              SELECT m.month AS month, m.month_index AS month_index, m.start_at AS start_at,
-                    coalesce(sum(CAST(o.amount AS DOUBLE)), 0.0) AS revenue, count(o.order_id) AS n_orders
-             FROM crm_months m LEFT JOIN orders o ON o.status = 'paid' AND o.at >= m.start_at AND o.at < m.end_at
-             GROUP BY m.month, m.month_index, m.start_at
+                    coalesce(o.revenue, 0.0) AS revenue, coalesce(o.n_orders, 0) AS n_orders
+             FROM crm_months m LEFT JOIN order_months o ON o.position = m.position
          ),
          baseline AS (
              SELECT avg(revenue) AS revenue FROM monthly WHERE month_index BETWEEN -12 AND -1 AND n_orders > 0

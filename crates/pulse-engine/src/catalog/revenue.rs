@@ -57,67 +57,32 @@ pub(super) fn customer_activity(windows: &str) -> String {
     )
 }
 
-/// Every instant at which a plan asks who is active: the boundaries of the reporting periods,
-/// of the twelve months ending at each period's end, of the report's calendar months and of the
-/// months around the CRM's go-live.
-const ACTIVITY_INSTANTS: &str = "SELECT DISTINCT at FROM (
-    SELECT start_at AS at FROM periods UNION ALL SELECT end_at AS at FROM periods
-    UNION ALL SELECT year_before_end_at AS at FROM periods
-    UNION ALL SELECT start_at AS at FROM report_months UNION ALL SELECT end_at AS at FROM report_months
-    UNION ALL SELECT start_at AS at FROM crm_months UNION ALL SELECT end_at AS at FROM crm_months
-) instants";
-
-/// The shared tables of "who is active": `active_at(at, customer_id)` at each of the
-/// [`ACTIVITY_INSTANTS`], then the activity over the report's periods, the twelve months ending
-/// at each period's end, and the report's months (each computed once per report).
+/// The shared tables of "who is active": `active_at(at, customer_id)` at each instant at which
+/// a plan asks (the boundaries of the report's periods, of the twelve months ending at each
+/// period's end, of the report's months and of the months around the CRM's go-live; listed
+/// when the session is set up), then the activity over the report's periods, the twelve months
+/// ending at each period's end, and the report's months (each computed once per report).
 ///
 /// A customer follows one rule: with `customer_model = auto`, the subscription rule when they
 /// ever had a subscription, else the purchase rule; the other models force one rule. Under the
 /// subscription rule a customer is active at `t` with a subscription started before `t` and not
 /// ended before it; under the purchase rule, with a paid order in `[t − inactivity_days, t)`.
-/// The orders are matched to the instants through day numbers (an equality join), then the
-/// exact interval is checked.
-pub(super) fn shared_activity(context: &PlanContext) -> Vec<(&'static str, String)> {
-    let follows_subscriptions = match context.customer_model {
-        "subscription" => "true",
-        "purchase" => "false",
-        _ => "bool_or(has_subscription)",
-    };
-    let inactivity = format!("INTERVAL '{} days'", context.inactivity_days);
-    let day = |instant: &str| format!("(CAST({instant} AS BIGINT) / 86400000000)");
+/// Each customer's paid orders and subscriptions are gathered into lists and `active_instants`
+/// applies the rule to them at every instant.
+pub(super) fn shared_activity() -> Vec<(&'static str, String)> {
+    let no_instant = "arrow_cast(NULL, 'Timestamp(Microsecond, Some(\"UTC\"))')";
     let active_at = format!(
-        "WITH instants AS ({ACTIVITY_INSTANTS}),
-         customer_rules AS (
-             SELECT customer_id, {follows_subscriptions} AS follows_subscriptions FROM (
-                 SELECT customer_id, true AS has_subscription FROM subscriptions
+        "SELECT unnest(instants) AS at, customer_id FROM (
+             SELECT customer_id, active_instants(array_agg(order_at), array_agg(started_at), array_agg(ended_at))
+                 AS instants
+             FROM (
+                 SELECT customer_id, at AS order_at, {no_instant} AS started_at, {no_instant} AS ended_at
+                 FROM orders WHERE status = 'paid'
                  UNION ALL
-                 SELECT customer_id, false AS has_subscription FROM orders WHERE status = 'paid'
-             ) known
+                 SELECT customer_id, {no_instant} AS order_at, started_at, ended_at FROM subscriptions
+             ) records
              GROUP BY customer_id
-         ),
-         instant_days AS (
-             SELECT at, unnest(range({lowest}, {highest} + 1)) AS day FROM instants
-         ),
-         by_rule AS (
-             SELECT at, customer_id, true AS by_subscription FROM (
-                 SELECT DISTINCT i.at AS at, s.customer_id AS customer_id
-                 FROM instants i
-                 JOIN subscriptions s ON s.started_at < i.at AND (s.ended_at IS NULL OR s.ended_at >= i.at)
-             ) subscribed
-             UNION ALL
-             SELECT at, customer_id, false AS by_subscription FROM (
-                 SELECT DISTINCT d.at AS at, o.customer_id AS customer_id
-                 FROM (SELECT customer_id, at AS ordered_at, {order_day} AS day FROM orders WHERE status = 'paid') o
-                 JOIN instant_days d ON d.day = o.day
-                 WHERE o.ordered_at >= d.at - {inactivity} AND o.ordered_at < d.at
-             ) purchased
-         )
-         SELECT a.at AS at, a.customer_id AS customer_id
-         FROM by_rule a
-         JOIN customer_rules r ON r.customer_id = a.customer_id AND r.follows_subscriptions = a.by_subscription",
-        lowest = day(&format!("at - {inactivity}")),
-        highest = day("at"),
-        order_day = day("at"),
+         ) customers"
     );
     let mut tables = vec![("active_at", active_at)];
     for (name, windows) in [
@@ -275,14 +240,7 @@ fn cac(context: &PlanContext) -> String {
 /// are counted from the members' own activity and orders, then placed in it.
 fn cohort_cells(context: &PlanContext) -> String {
     format!(
-        "WITH {activity},
-         cohort_members AS (
-             SELECT a.customer_id AS customer_id, period_of(a.acquired_at) AS period, m.month AS cohort,
-                    m.month_index AS cohort_index, {segment} AS segment
-             FROM customer_acquisitions a JOIN report_months m ON m.month = month_of(a.acquired_at)
-             LEFT JOIN customers c ON c.customer_id = a.customer_id
-             WHERE period_of(a.acquired_at) IS NOT NULL
-         ),
+        "{members},
          cohort_sizes AS (
              SELECT period, cohort, cohort_index, segment, count(*) AS cohort_customers
              FROM cohort_members GROUP BY period, cohort, cohort_index, segment
@@ -320,6 +278,24 @@ fn cohort_cells(context: &PlanContext) -> String {
              LEFT JOIN member_revenue earned
                  ON earned.period = size.period AND earned.cohort = size.cohort
                  AND (earned.segment IS NOT DISTINCT FROM size.segment) AND earned.measured_month = measured.month
+         )",
+        members = cohort_members(context)
+    )
+}
+
+/// The `WITH` clause of the cohorts, ending in `cohort_members(customer_id, period, cohort,
+/// cohort_index, segment)`: each customer acquired in a period, with their acquisition month
+/// (`cohort`, a `report_months` label, and its `month_index`); `customer_activity` is over the
+/// report's months.
+fn cohort_members(context: &PlanContext) -> String {
+    format!(
+        "WITH {activity},
+         cohort_members AS (
+             SELECT a.customer_id AS customer_id, period_of(a.acquired_at) AS period, m.month AS cohort,
+                    m.month_index AS cohort_index, {segment} AS segment
+             FROM customer_acquisitions a JOIN report_months m ON m.month = month_of(a.acquired_at)
+             LEFT JOIN customers c ON c.customer_id = a.customer_id
+             WHERE period_of(a.acquired_at) IS NOT NULL
          )",
         activity = customer_activity(MONTH_WINDOWS),
         segment = context.segment
@@ -430,26 +406,29 @@ pub(super) fn metrics() -> Vec<Metric> {
             rows: None,
             records: None,
             plan: |context| {
-                // Each customer's first and second paid orders (ties ranked arbitrarily: two
-                // orders at one instant are two orders before any later end).
+                // Each customer's first and second paid orders (two orders at one instant are two
+                // orders before any later end), counted per segment and per interval between the
+                // boundaries of `year_instant_index`, which include every period's end: an order
+                // is before a period's end exactly when its index is below the end's.
                 format!(
-                    "WITH ranked AS (
-                         SELECT customer_id, at, row_number() OVER (PARTITION BY customer_id ORDER BY at) AS n
-                         FROM orders WHERE status = 'paid'
+                    "WITH milestones AS (
+                         SELECT customer_id, array_sort(array_agg(at)) AS ats
+                         FROM orders WHERE status = 'paid' GROUP BY customer_id
                      ),
-                     milestones AS (
-                         SELECT customer_id, min(at) AS first_at, min(CASE WHEN n = 2 THEN at END) AS second_at
-                         FROM ranked WHERE n <= 2 GROUP BY customer_id
+                     counts AS (
+                         SELECT segment, first_index, second_index, count(*) AS customers FROM (
+                             SELECT {segment} AS segment, year_instant_index(m.ats[1]) AS first_index,
+                                    year_instant_index(m.ats[2]) AS second_index
+                             FROM milestones m LEFT JOIN customers c ON c.customer_id = m.customer_id
+                         ) milestone_indexes
+                         GROUP BY segment, first_index, second_index
                      )
-                     SELECT period, segment, 100.0 * sum(repeated) / count(*) AS value
-                     FROM (
-                         SELECT p.period AS period, {segment} AS segment,
-                                CASE WHEN m.second_at < p.end_at THEN 1 ELSE 0 END AS repeated
-                         FROM periods p
-                         JOIN milestones m ON m.first_at < p.end_at
-                         LEFT JOIN customers c ON c.customer_id = m.customer_id
-                     ) customers_so_far
-                     GROUP BY period, segment",
+                     SELECT p.period AS period, n.segment AS segment,
+                            100.0 * sum(CASE WHEN n.second_index < p.end_index THEN n.customers ELSE 0 END)
+                                / sum(n.customers) AS value
+                     FROM (SELECT period, year_instant_index(end_at) AS end_index FROM periods) p
+                     JOIN counts n ON n.first_index < p.end_index
+                     GROUP BY p.period, n.segment",
                     segment = context.segment
                 )
             },
@@ -628,11 +607,18 @@ pub(super) fn metrics() -> Vec<Metric> {
             }),
             records: None,
             plan: |context| {
+                // The cells of the acquisition months only: each member, active or not before
+                // the end of their own month.
                 format!(
-                    "{cells}
-                     SELECT period, segment, 100.0 * sum(active_customers) / sum(cohort_customers) AS value
-                     FROM cohort_cells WHERE months_since_acquisition = 0 GROUP BY period, segment",
-                    cells = cohort_cells(context)
+                    "{members}
+                     SELECT member.period AS period, member.segment AS segment,
+                            100.0 * count(activity.customer_id) / count(*) AS value
+                     FROM cohort_members member
+                     LEFT JOIN customer_activity activity
+                         ON activity.customer_id = member.customer_id AND activity.period = member.cohort
+                         AND activity.in_end = 1
+                     GROUP BY member.period, member.segment",
+                    members = cohort_members(context)
                 )
             },
         },

@@ -31,13 +31,10 @@ const MOVEMENT_KINDS: [&str; 5] = ["new", "reactivation", "expansion", "contract
 /// per instant at which a customer's MRR (within a segment) changes, `delta` = a − b (decimal)
 /// and `amount` the spec's amount of its `kind`.
 ///
-/// Per subscription, its MRR from each instant on is set by its start (`mrr`), its changes and
-/// its end (0); events at one instant resolve in that order, so a change at `started_at`
-/// overrides the starting `mrr`. The subscription's steps become deltas (`lag`), the deltas of
-/// a customer at one instant are summed (several subscriptions changing together are one
-/// movement, and changes that cancel out are none), and the running sum is the MRR after. The
-/// customer had MRR > 0 before a movement exactly when an earlier movement was a rise (MRR
-/// starts at 0 and never goes below), so the running maximum of the earlier deltas tells.
+/// Each subscription's MRR is set by its start (`mrr`), its changes and its end (0); the events
+/// of a customer (within a segment) are gathered into lists and `mrr_movements` turns them into
+/// the customer's movements (events at one instant resolve in that order; the subscriptions'
+/// steps at one instant are summed, and changes that cancel out are no movement).
 pub(crate) fn with_movements(segment: &str) -> String {
     format!(
         "WITH subscription_segments AS (
@@ -56,41 +53,18 @@ pub(crate) fn with_movements(segment: &str) -> String {
              SELECT subscription_id, customer_id, segment, ended_at, 2, CAST(0 AS DECIMAL(38, 10))
              FROM subscription_segments WHERE ended_at IS NOT NULL
          ),
-         subscription_steps AS (
-             SELECT subscription_id, customer_id, segment, at, mrr FROM (
-                 SELECT subscription_id, customer_id, segment, at, mrr,
-                        row_number() OVER (PARTITION BY subscription_id, at ORDER BY precedence DESC) AS latest
-                 FROM subscription_events
-             ) events WHERE latest = 1
+         movement_lists AS (
+             SELECT customer_id, segment,
+                    mrr_movements(array_agg(subscription_id), array_agg(at), array_agg(precedence), array_agg(mrr))
+                        AS movements
+             FROM subscription_events
+             GROUP BY customer_id, segment
          ),
-         subscription_deltas AS (
-             SELECT customer_id, segment, at,
-                    mrr - coalesce(lag(mrr) OVER (PARTITION BY subscription_id ORDER BY at), 0) AS delta
-             FROM subscription_steps
-         ),
-         customer_deltas AS (
-             SELECT customer_id, segment, at, sum(delta) AS delta
-             FROM subscription_deltas
-             GROUP BY customer_id, segment, at
-             HAVING sum(delta) <> 0
-         ),
-         customer_steps AS (
-             SELECT customer_id, segment, at, delta,
-                    sum(delta) OVER (PARTITION BY customer_id, segment ORDER BY at
-                                     ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS mrr_after,
-                    coalesce(max(delta) OVER (PARTITION BY customer_id, segment ORDER BY at
-                                              ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) > 0
-                        AS had_mrr_before
-             FROM customer_deltas
-         ),
+         movement_rows AS (SELECT customer_id, segment, unnest(movements) AS movement FROM movement_lists),
          movements AS (
-             SELECT customer_id, segment, at, delta, abs(delta) AS amount,
-                    CASE WHEN mrr_after - delta = 0 AND NOT had_mrr_before THEN 'new'
-                         WHEN mrr_after - delta = 0 THEN 'reactivation'
-                         WHEN mrr_after = 0 THEN 'churn'
-                         WHEN delta > 0 THEN 'expansion'
-                         ELSE 'contraction' END AS kind
-             FROM customer_steps
+             SELECT customer_id, segment, movement['at'] AS at, movement['delta'] AS delta,
+                    abs(movement['delta']) AS amount, movement['kind'] AS kind
+             FROM movement_rows
          )"
     )
 }
@@ -128,22 +102,45 @@ fn movements_of_kind(context: &PlanContext, kind: &str) -> String {
     per_movement_period(context, &format!("AND kind = '{kind}'"), "sum(amount)")
 }
 
+/// Each customer's MRR before each period's start and before its end (decimals), from the shared
+/// `customer_movements`, for every customer with a movement before the period's end: the shared
+/// table `customer_mrr(period, customer_id, mrr_at_start, mrr_at_end)`.
+pub(crate) const CUSTOMER_MRR: &str = "SELECT p.period AS period, m.customer_id AS customer_id,
+        sum(CASE WHEN m.at < p.start_at THEN m.delta ELSE 0 END) AS mrr_at_start, sum(m.delta) AS mrr_at_end
+    FROM periods p JOIN customer_movements m ON m.at < p.end_at
+    GROUP BY p.period, m.customer_id";
+
 /// Aggregates per period over `customer_states(period, segment, customer_id, mrr_at_start,
-/// mrr_at_end)`: each customer's MRR before the period's start and before its end (decimals).
+/// mrr_at_end)`: each customer's MRR before the period's start and before its end (decimals),
+/// from the shared `customer_mrr` unless the report is split by plan.
 fn per_customer_state(context: &PlanContext, filter: &str, value: &str) -> String {
+    let states = if context.dimension == Some(D::Plan) {
+        format!(
+            "{with},
+             customer_states AS (
+                 SELECT p.period AS period, m.segment AS segment, m.customer_id AS customer_id,
+                        sum(CASE WHEN m.at < p.start_at THEN m.delta ELSE 0 END) AS mrr_at_start,
+                        sum(m.delta) AS mrr_at_end
+                 FROM periods p JOIN movements m ON m.at < p.end_at
+                 GROUP BY p.period, m.segment, m.customer_id
+             )",
+            with = movements_for(context)
+        )
+    } else {
+        format!(
+            "WITH customer_states AS (
+                 SELECT s.period AS period, {segment} AS segment, s.customer_id AS customer_id,
+                        s.mrr_at_start AS mrr_at_start, s.mrr_at_end AS mrr_at_end
+                 FROM customer_mrr s LEFT JOIN customers c ON c.customer_id = s.customer_id
+             )",
+            segment = context.segment
+        )
+    };
     format!(
-        "{with},
-         customer_states AS (
-             SELECT p.period AS period, m.segment AS segment, m.customer_id AS customer_id,
-                    sum(CASE WHEN m.at < p.start_at THEN m.delta ELSE 0 END) AS mrr_at_start,
-                    sum(m.delta) AS mrr_at_end
-             FROM periods p JOIN movements m ON m.at < p.end_at
-             GROUP BY p.period, m.segment, m.customer_id
-         )
+        "{states}
          SELECT period, segment, {value} AS value
          FROM customer_states {filter}
-         GROUP BY period, segment",
-        with = movements_for(context)
+         GROUP BY period, segment"
     )
 }
 
