@@ -76,6 +76,16 @@ const CUSTOMER_DIMENSIONS: &[(DimensionKind, &str)] = &[
     (DimensionKind::Attribute, "json_attr(c.attributes, {attr})"),
 ];
 
+/// `LEFT JOIN customers c ON c.customer_id = {customer_id}` when the segment expression reads the
+/// customer row (`c.…`), else nothing: a plan not split by a customer dimension skips the join.
+fn customers_join(segment: &str, customer_id: &str) -> String {
+    if segment.contains("c.") {
+        format!("LEFT JOIN customers c ON c.customer_id = {customer_id}")
+    } else {
+        String::new()
+    }
+}
+
 /// Hours between two timestamp expressions.
 fn hours_between(a: &str, b: &str) -> String {
     format!("((CAST({b} AS BIGINT) - CAST({a} AS BIGINT)) / 3600000000.0)")

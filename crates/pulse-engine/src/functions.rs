@@ -10,6 +10,8 @@
 //!   of the months around the CRM's go-live;
 //! - `active_instants(order_ats, subscription_starts, subscription_ends)`: the instants at which
 //!   a customer is active, from all their paid orders and subscriptions (see [`active_instants`]);
+//! - `previous_among(list)`: for each element of a list of integers, the greatest element of the
+//!   list below it (−1 when there is none), in the list's order;
 //! - `mrr_movements(subscription_ids, ats, precedences, mrrs)`: a customer's MRR movements from
 //!   the events of their subscriptions (see [`mrr_movements`]).
 
@@ -174,6 +176,42 @@ fn active_among(
         next = next.max(to);
     }
     active.into_iter()
+}
+
+/// `previous_among(list)`: see the module's description.
+pub(crate) fn previous_among() -> ScalarUDF {
+    let list = DataType::List(Arc::new(Field::new_list_field(DataType::Int64, true)));
+    create_udf(
+        "previous_among",
+        vec![list.clone()],
+        list,
+        Volatility::Immutable,
+        Arc::new(|arguments: &[ColumnarValue]| {
+            let arrays = ColumnarValue::values_to_arrays(arguments)?;
+            let lists = arrays[0].as_list::<i32>();
+            let mut offsets = vec![0i32];
+            let mut values: Vec<Option<i64>> = Vec::new();
+            let mut sorted = Vec::new();
+            for row in 0..lists.len() {
+                let list = lists.value(row);
+                let items = list.as_primitive::<Int64Type>();
+                sorted.clear();
+                sorted.extend(items.iter().flatten());
+                sorted.sort_unstable();
+                values.extend(items.iter().map(|item| item.map(|item| predecessor(&sorted, item))));
+                offsets.push(list_offset("previous_among", values.len())?);
+            }
+            let values = Int64Array::from(values);
+            let field = Arc::new(Field::new_list_field(DataType::Int64, true));
+            let lists = ListArray::try_new(field, OffsetBuffer::new(offsets.into()), Arc::new(values), None)?;
+            Ok(ColumnarValue::Array(Arc::new(lists) as ArrayRef))
+        }),
+    )
+}
+
+/// The greatest of `sorted` below `item`, −1 when there is none.
+fn predecessor(sorted: &[i64], item: i64) -> i64 {
+    sorted.partition_point(|other| *other < item).checked_sub(1).map_or(-1, |index| sorted[index])
 }
 
 /// A list array's next offset.
@@ -399,7 +437,18 @@ pub(crate) fn json_attr() -> ScalarUDF {
 
 #[cfg(test)]
 mod tests {
-    use super::{ActivityRule, Movement, SubscriptionEvent, active_among, index_among, movements_of, quantile_of};
+    use super::{
+        ActivityRule, Movement, SubscriptionEvent, active_among, index_among, movements_of, predecessor, quantile_of,
+    };
+
+    #[test]
+    fn the_predecessor_is_the_greatest_smaller_element() {
+        // Sorted 2, 5, 9: below 2 nothing (−1), below 5 → 2, below 9 → 5, below 6 → 5.
+        let sorted = [2, 5, 9];
+        for (item, expected) in [(2, -1), (5, 2), (9, 5), (6, 5), (100, 9)] {
+            assert_eq!(predecessor(&sorted, item), expected, "{item}");
+        }
+    }
 
     #[test]
     fn subscription_events_become_the_customers_movements() {

@@ -294,6 +294,7 @@ impl Engine {
         let inactivity = i64::from(*self.config.inactivity_days) * 86_400_000_000;
         context.register_udf(functions::active_instants(activity_instants, inactivity, rule));
         context.register_udf(functions::mrr_movements());
+        context.register_udf(functions::previous_among());
         context.register_udf(functions::instant_index("crm_instant_index", crm_instants));
         context.register_udf(functions::instant_index("year_instant_index", year_instants));
         Ok(context)

@@ -6,11 +6,13 @@
 //! `[start_at, end_at)`, whether the customer is in `S` (active at the start) and in `E`
 //! (active at the end), as 0 or 1 so that sums count customers.
 
-use crate::catalog::{CUSTOMER_DIMENSIONS, event_records, money, per_event_period};
+use crate::catalog::{CUSTOMER_DIMENSIONS, customers_join, event_records, money, per_event_period};
 use crate::metric::{Category, DimensionKind as D, Direction, Empty, Metric, PlanContext, Unit};
 
-/// Orders joined to their customer, for the customer dimensions.
-const ORDERS: &str = "orders o LEFT JOIN customers c ON c.customer_id = o.customer_id";
+/// Orders joined to their customer when the segment is a customer dimension.
+fn orders(context: &PlanContext) -> String {
+    format!("orders o {}", customers_join(&context.segment, "o.customer_id"))
+}
 
 /// The reporting periods as activity windows.
 const PERIOD_WINDOWS: &str = "SELECT period, start_at, end_at FROM periods";
@@ -35,7 +37,13 @@ const RETENTION_SPEND: &str = "retention_spend AS (
 const SOURCE_DIMENSION: &[(D, &str)] = &[(D::Source, "c.source")];
 
 fn paid_orders(context: &PlanContext, columns: &str, aggregate: &str) -> String {
-    per_event_period("o.at", columns, &format!("{ORDERS} WHERE o.status = 'paid'"), aggregate, &context.segment)
+    per_event_period(
+        "o.at",
+        columns,
+        &format!("{} WHERE o.status = 'paid'", orders(context)),
+        aggregate,
+        &context.segment,
+    )
 }
 
 /// The common table expressions of "who is active" over `windows` (a query returning `period`,
@@ -116,11 +124,12 @@ fn per_activity(context: &PlanContext, aggregate: &str) -> String {
         "WITH {activity}
          SELECT period, segment, {aggregate} AS value FROM (
              SELECT a.period AS period, {segment} AS segment, a.in_start AS in_start, a.in_end AS in_end
-             FROM customer_activity a LEFT JOIN customers c ON c.customer_id = a.customer_id
+             FROM customer_activity a {customers}
          ) activity
          GROUP BY period, segment",
         activity = customer_activity(PERIOD_WINDOWS),
-        segment = context.segment
+        segment = context.segment,
+        customers = customers_join(&context.segment, "a.customer_id")
     )
 }
 
@@ -160,14 +169,15 @@ fn retention_spend_over(context: &PlanContext, retained_cte: &str, denominator: 
 /// The windows' purchases without a join of windows × orders: each customer's paid orders are
 /// summed per interval between consecutive window boundaries (`year_instant_index`); a window
 /// `[lo, hi)` adds the intervals inside it, and counts a customer once, at their first interval
-/// inside it (the one whose previous interval of that customer is before `lo`).
+/// inside it (the one whose previous interval of that customer is before `lo`: each customer's
+/// intervals are gathered into a list, and `previous_among` finds each one's predecessor).
 fn clv_historical(context: &PlanContext) -> String {
     format!(
         "WITH {activity},
          churn AS (
              SELECT period, segment, sum(in_start) AS n_start, sum(in_start * (1 - in_end)) AS n_churned FROM (
                  SELECT a.period AS period, {segment} AS segment, a.in_start AS in_start, a.in_end AS in_end
-                 FROM customer_activity a LEFT JOIN customers c ON c.customer_id = a.customer_id
+                 FROM customer_activity a {activity_customers}
              ) activity
              GROUP BY period, segment
          ),
@@ -176,12 +186,21 @@ fn clv_historical(context: &PlanContext) -> String {
              FROM orders o WHERE o.status = 'paid'
              GROUP BY customer_id, year_instant_index(at)
          ),
+         customer_lists AS (
+             SELECT customer_id, array_agg(k) AS ks, array_agg(revenue) AS revenues, array_agg(n_orders) AS order_counts
+             FROM customer_intervals GROUP BY customer_id
+         ),
+         interval_rows AS (
+             SELECT customer_id, unnest(ks) AS k, unnest(previous_among(ks)) AS previous_k,
+                    unnest(revenues) AS revenue, unnest(order_counts) AS n_orders
+             FROM customer_lists
+         ),
          interval_groups AS (
              SELECT segment, k, previous_k, sum(revenue) AS revenue, sum(n_orders) AS n_orders,
                     count(*) AS n_customers FROM (
                  SELECT {segment} AS segment, i.k AS k, i.revenue AS revenue, i.n_orders AS n_orders,
-                        coalesce(lag(i.k) OVER (PARTITION BY i.customer_id ORDER BY i.k), -1) AS previous_k
-                 FROM customer_intervals i LEFT JOIN customers c ON c.customer_id = i.customer_id
+                        i.previous_k AS previous_k
+                 FROM interval_rows i {interval_customers}
              ) ranked
              GROUP BY segment, k, previous_k
          ),
@@ -202,6 +221,8 @@ fn clv_historical(context: &PlanContext) -> String {
         activity = customer_activity(TWELVE_MONTH_WINDOWS),
         segment = context.segment,
         amount = money("o.amount"),
+        activity_customers = customers_join(&context.segment, "a.customer_id"),
+        interval_customers = customers_join(&context.segment, "i.customer_id"),
     )
 }
 
@@ -215,7 +236,7 @@ fn cac(context: &PlanContext) -> String {
          FROM (
              SELECT period, segment, count(*) AS n_acquired FROM (
                  SELECT period_of(a.acquired_at) AS period, {segment} AS segment
-                 FROM customer_acquisitions a LEFT JOIN customers c ON c.customer_id = a.customer_id
+                 FROM customer_acquisitions a {customers}
              ) acquisitions
              WHERE period IS NOT NULL
              GROUP BY period, segment
@@ -228,7 +249,8 @@ fn cac(context: &PlanContext) -> String {
              WHERE period IS NOT NULL
              GROUP BY period, segment
          ) spend ON spend.period = acquired.period AND spend.segment IS NOT DISTINCT FROM acquired.segment",
-        segment = context.segment
+        segment = context.segment,
+        customers = customers_join(&context.segment, "a.customer_id")
     )
 }
 
@@ -294,11 +316,12 @@ fn cohort_members(context: &PlanContext) -> String {
              SELECT a.customer_id AS customer_id, period_of(a.acquired_at) AS period, m.month AS cohort,
                     m.month_index AS cohort_index, {segment} AS segment
              FROM customer_acquisitions a JOIN report_months m ON m.month = month_of(a.acquired_at)
-             LEFT JOIN customers c ON c.customer_id = a.customer_id
+             {customers}
              WHERE period_of(a.acquired_at) IS NOT NULL
          )",
         activity = customer_activity(MONTH_WINDOWS),
-        segment = context.segment
+        segment = context.segment,
+        customers = customers_join(&context.segment, "a.customer_id")
     )
 }
 
@@ -333,8 +356,9 @@ pub(super) fn metrics() -> Vec<Metric> {
                     "o.at",
                     "o.amount AS amount",
                     &format!(
-                        "{ORDERS} JOIN customer_acquisitions a ON a.customer_id = o.customer_id
-                         WHERE o.status = 'paid' AND period_of(a.acquired_at) = period_of(o.at)"
+                        "{} JOIN customer_acquisitions a ON a.customer_id = o.customer_id
+                         WHERE o.status = 'paid' AND period_of(a.acquired_at) = period_of(o.at)",
+                        orders(context)
                     ),
                     "sum(amount)",
                     &context.segment,
@@ -355,7 +379,7 @@ pub(super) fn metrics() -> Vec<Metric> {
                 event_records(
                     "o.at",
                     "o.order_id AS order_id, o.customer_id AS customer_id, o.amount AS amount, o.at AS at",
-                    &format!("{ORDERS} WHERE o.status = 'paid'"),
+                    &format!("{} WHERE o.status = 'paid'", orders(context)),
                     &context.segment,
                 )
             }),
@@ -419,7 +443,7 @@ pub(super) fn metrics() -> Vec<Metric> {
                          SELECT segment, first_index, second_index, count(*) AS customers FROM (
                              SELECT {segment} AS segment, year_instant_index(m.ats[1]) AS first_index,
                                     year_instant_index(m.ats[2]) AS second_index
-                             FROM milestones m LEFT JOIN customers c ON c.customer_id = m.customer_id
+                             FROM milestones m {customers}
                          ) milestone_indexes
                          GROUP BY segment, first_index, second_index
                      )
@@ -429,7 +453,8 @@ pub(super) fn metrics() -> Vec<Metric> {
                      FROM (SELECT period, year_instant_index(end_at) AS end_index FROM periods) p
                      JOIN counts n ON n.first_index < p.end_index
                      GROUP BY p.period, n.segment",
-                    segment = context.segment
+                    segment = context.segment,
+                    customers = customers_join(&context.segment, "m.customer_id")
                 )
             },
         },

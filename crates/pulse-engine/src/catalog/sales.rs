@@ -1,10 +1,12 @@
 //! Sales: deals, pipeline, cycle, leads and activities.
 
-use crate::catalog::{days_between, event_records, money, per_event_period, per_period_state};
+use crate::catalog::{customers_join, days_between, event_records, money, per_event_period, per_period_state};
 use crate::metric::{Category, DimensionKind as D, Direction, Empty, Metric, PlanContext, Unit};
 
-/// Deals joined to their customer, for the customer dimensions.
-const DEALS: &str = "deals d LEFT JOIN customers c ON c.customer_id = d.customer_id";
+/// Deals joined to their customer when the segment is a customer dimension.
+fn deals(context: &PlanContext) -> String {
+    format!("deals d {}", customers_join(&context.segment, "d.customer_id"))
+}
 
 const DEAL_DIMENSIONS: &[(D, &str)] = &[
     (D::Owner, "d.owner"),
@@ -25,26 +27,28 @@ const LEAD_DIMENSIONS: &[(D, &str)] = &[
 
 const ACTIVITY_DIMENSIONS: &[(D, &str)] = &[(D::Owner, "a.owner"), (D::Channel, "a.channel"), (D::Type, "a.\"type\"")];
 
-fn closed(status: &str) -> String {
-    format!("{DEALS} WHERE d.status = '{status}'")
+fn closed(context: &PlanContext, status: &str) -> String {
+    format!("{} WHERE d.status = '{status}'", deals(context))
 }
 
 fn won_then(context: &PlanContext, columns: &str, aggregate: &str) -> String {
-    per_event_period("d.closed_at", columns, &closed("won"), aggregate, &context.segment)
+    per_event_period("d.closed_at", columns, &closed(context, "won"), aggregate, &context.segment)
 }
 
 const DEAL_COLUMNS: &str = "d.deal_id AS deal_id, d.owner AS owner, d.customer_id AS customer_id, d.amount AS amount, \
      d.created_at AS created_at, d.closed_at AS closed_at";
 
 fn closed_records(context: &PlanContext, status: &str) -> String {
-    event_records("d.closed_at", DEAL_COLUMNS, &closed(status), &context.segment)
+    event_records("d.closed_at", DEAL_COLUMNS, &closed(context, status), &context.segment)
 }
 
 fn open_at_end(context: &PlanContext, columns: &str, aggregate: &str) -> String {
     per_period_state(
         columns,
-        "JOIN deals d ON d.created_at < p.end_at AND (d.closed_at IS NULL OR d.closed_at >= p.end_at)
-         LEFT JOIN customers c ON c.customer_id = d.customer_id",
+        &format!(
+            "JOIN deals d ON d.created_at < p.end_at AND (d.closed_at IS NULL OR d.closed_at >= p.end_at) {}",
+            customers_join(&context.segment, "d.customer_id")
+        ),
         aggregate,
         &context.segment,
     )
@@ -73,9 +77,10 @@ fn ended_visits(context: &PlanContext) -> String {
     format!(
         "SELECT period_of(v.ended_at) AS period, {segment} AS segment, v.stage AS stage, {days} AS days
          FROM stage_visits v JOIN deals d ON d.deal_id = v.deal_id
-         LEFT JOIN customers c ON c.customer_id = d.customer_id
+         {customers}
          WHERE v.ended_at IS NOT NULL AND period_of(v.ended_at) IS NOT NULL",
         segment = context.segment,
+        customers = customers_join(&context.segment, "d.customer_id"),
         days = days_between("v.entered_at", "v.ended_at"),
     )
 }
@@ -140,8 +145,9 @@ fn open_deals_in_stage(context: &PlanContext) -> String {
     format!(
         "SELECT o.*, {segment} AS segment
          FROM open_deal_stages o JOIN deals d ON d.deal_id = o.deal_id
-         LEFT JOIN customers c ON c.customer_id = d.customer_id",
-        segment = context.segment
+         {customers}",
+        segment = context.segment,
+        customers = customers_join(&context.segment, "d.customer_id")
     )
 }
 
@@ -187,7 +193,7 @@ pub(super) fn metrics() -> Vec<Metric> {
             empty: Empty::Zero,
             rows: None,
             records: Some(|context| closed_records(context, "lost")),
-            plan: |context| per_event_period("d.closed_at", "", &closed("lost"), "count(*)", &context.segment),
+            plan: |context| per_event_period("d.closed_at", "", &closed(context, "lost"), "count(*)", &context.segment),
         },
         Metric {
             id: "win_rate",
@@ -204,7 +210,7 @@ pub(super) fn metrics() -> Vec<Metric> {
                 per_event_period(
                     "d.closed_at",
                     "d.status AS status",
-                    &format!("{DEALS} WHERE d.status IN ('won', 'lost')"),
+                    &format!("{} WHERE d.status IN ('won', 'lost')", deals(context)),
                     "100.0 * sum(CASE WHEN status = 'won' THEN 1 ELSE 0 END) / count(*)",
                     &context.segment,
                 )
@@ -225,7 +231,7 @@ pub(super) fn metrics() -> Vec<Metric> {
                 per_event_period(
                     "d.closed_at",
                     &format!("d.status AS status, {} AS amount", money("d.amount")),
-                    &format!("{DEALS} WHERE d.status IN ('won', 'lost')"),
+                    &format!("{} WHERE d.status IN ('won', 'lost')", deals(context)),
                     "100.0 * sum(CASE WHEN status = 'won' THEN amount ELSE 0 END) / nullif(sum(amount), 0)",
                     &context.segment,
                 )
@@ -306,7 +312,7 @@ pub(super) fn metrics() -> Vec<Metric> {
                 per_event_period(
                     "d.closed_at",
                     &format!("{} AS days", days_between("l.created_at", "d.closed_at")),
-                    &format!("{DEALS} JOIN leads l ON l.lead_id = d.lead_id WHERE d.status = 'won'"),
+                    &format!("{} JOIN leads l ON l.lead_id = d.lead_id WHERE d.status = 'won'", deals(context)),
                     "avg(days)",
                     &context.segment,
                 )
@@ -326,9 +332,10 @@ pub(super) fn metrics() -> Vec<Metric> {
                 format!(
                     "SELECT p.period AS period, {segment} AS segment, {DEAL_COLUMNS}
                      FROM periods p JOIN deals d ON d.created_at < p.end_at AND (d.closed_at IS NULL OR d.closed_at >= p.end_at)
-                     LEFT JOIN customers c ON c.customer_id = d.customer_id
+                     {customers}
                      ORDER BY p.period, d.created_at",
-                    segment = context.segment
+                    segment = context.segment,
+                    customers = customers_join(&context.segment, "d.customer_id")
                 )
             }),
             plan: |context| open_at_end(context, "", "count(*)"),
@@ -383,11 +390,12 @@ pub(super) fn metrics() -> Vec<Metric> {
                     "SELECT period, segment, avg(touches) AS value FROM (
                          SELECT period_of(d.closed_at) AS period, {segment} AS segment, d.deal_id AS deal_id,
                                 count(a.activity_id) AS touches
-                         FROM {DEALS} LEFT JOIN activities a ON a.deal_id = d.deal_id AND a.at <= d.closed_at
+                         FROM {deals} LEFT JOIN activities a ON a.deal_id = d.deal_id AND a.at <= d.closed_at
                          WHERE d.status = 'won'
                          GROUP BY period_of(d.closed_at), {segment}, d.deal_id
                      ) won WHERE period IS NOT NULL GROUP BY period, segment",
-                    segment = context.segment
+                    segment = context.segment,
+                    deals = deals(context)
                 )
             },
         },
@@ -564,7 +572,7 @@ pub(super) fn metrics() -> Vec<Metric> {
                     "WITH open_at_start AS (
                          SELECT p.period AS period, {segment} AS segment, count(*) AS open_deals
                          FROM periods p JOIN deals d ON d.created_at < p.start_at AND (d.closed_at IS NULL OR d.closed_at >= p.start_at)
-                         LEFT JOIN customers c ON c.customer_id = d.customer_id
+                         {open_customers}
                          GROUP BY p.period, {segment}
                      ),
                      closed AS (
@@ -575,7 +583,7 @@ pub(super) fn metrics() -> Vec<Metric> {
                          FROM (
                              SELECT period_of(d.closed_at) AS period, {segment} AS segment, d.status = 'won' AS won,
                                     {amount} AS amount, {days} AS days
-                             FROM {DEALS} WHERE d.status IN ('won', 'lost')
+                             FROM {deals} WHERE d.status IN ('won', 'lost')
                          ) deals_closed
                          WHERE period IS NOT NULL GROUP BY period, segment
                      )
@@ -585,6 +593,8 @@ pub(super) fn metrics() -> Vec<Metric> {
                     segment = context.segment,
                     amount = money("d.amount"),
                     days = days_between("d.created_at", "d.closed_at"),
+                    deals = deals(context),
+                    open_customers = customers_join(&context.segment, "d.customer_id"),
                 )
             },
             rows: None,

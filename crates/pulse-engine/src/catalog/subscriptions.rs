@@ -9,7 +9,7 @@
 //! from one plan to another is churn (or contraction) in the first and new (or reactivation,
 //! expansion) in the second.
 
-use crate::catalog::{CUSTOMER_DIMENSIONS, days_between, money};
+use crate::catalog::{CUSTOMER_DIMENSIONS, customers_join, days_between, money};
 use crate::metric::{Category, DimensionKind as D, Direction, Empty, Metric, PlanContext, Unit};
 
 /// The subscription's plan, then the dimensions of its customer (joined as `c`), so a customer
@@ -40,7 +40,7 @@ pub(crate) fn with_movements(segment: &str) -> String {
         "WITH subscription_segments AS (
              SELECT s.subscription_id AS subscription_id, s.customer_id AS customer_id,
                     s.started_at AS started_at, s.ended_at AS ended_at, s.mrr AS mrr, {segment} AS segment
-             FROM subscriptions s LEFT JOIN customers c ON c.customer_id = s.customer_id
+             FROM subscriptions s {customers}
          ),
          subscription_events AS (
              SELECT subscription_id, customer_id, segment, started_at AS at, 0 AS precedence, mrr
@@ -65,7 +65,8 @@ pub(crate) fn with_movements(segment: &str) -> String {
              SELECT customer_id, segment, movement['at'] AS at, movement['delta'] AS delta,
                     abs(movement['delta']) AS amount, movement['kind'] AS kind
              FROM movement_rows
-         )"
+         )",
+        customers = customers_join(segment, "s.customer_id")
     )
 }
 
@@ -80,9 +81,10 @@ fn movements_for(context: &PlanContext) -> String {
         "WITH movements AS (
              SELECT m.customer_id AS customer_id, {segment} AS segment, m.at AS at, m.delta AS delta, m.kind AS kind,
                     m.amount AS amount
-             FROM customer_movements m LEFT JOIN customers c ON c.customer_id = m.customer_id
+             FROM customer_movements m {customers}
          )",
-        segment = context.segment
+        segment = context.segment,
+        customers = customers_join(&context.segment, "m.customer_id")
     )
 }
 
@@ -131,9 +133,10 @@ fn per_customer_state(context: &PlanContext, filter: &str, value: &str) -> Strin
             "WITH customer_states AS (
                  SELECT s.period AS period, {segment} AS segment, s.customer_id AS customer_id,
                         s.mrr_at_start AS mrr_at_start, s.mrr_at_end AS mrr_at_end
-                 FROM customer_mrr s LEFT JOIN customers c ON c.customer_id = s.customer_id
+                 FROM customer_mrr s {customers}
              )",
-            segment = context.segment
+            segment = context.segment,
+            customers = customers_join(&context.segment, "s.customer_id")
         )
     };
     format!(
@@ -190,8 +193,7 @@ fn renewals(context: &PlanContext) -> String {
              SELECT s.started_at AS started_at, s.ended_at AS ended_at, s.term_months AS term_months,
                     {segment} AS segment,
                     generate_series(1, CAST(ceil({days} / (28.0 * s.term_months)) AS BIGINT) + 1) AS term_numbers
-             FROM subscriptions s
-             LEFT JOIN customers c ON c.customer_id = s.customer_id
+             FROM subscriptions s {customers}
              WHERE s.started_at < (SELECT max(end_at) FROM periods)
          ),
          term_ends AS (
@@ -211,6 +213,7 @@ fn renewals(context: &PlanContext) -> String {
          GROUP BY period_of(term_end), segment",
         segment = context.segment,
         days = days_between("s.started_at", "(SELECT max(end_at) FROM periods)"),
+        customers = customers_join(&context.segment, "s.customer_id"),
     )
 }
 

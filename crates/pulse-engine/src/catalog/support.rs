@@ -1,14 +1,20 @@
 //! Customer perception and support: survey scores (NPS, CES, CSAT, eNPS) and tickets (volume,
 //! resolution, response times, backlog).
 
-use crate::catalog::{CUSTOMER_DIMENSIONS, event_records, hours_between, per_event_period, per_period_state};
+use crate::catalog::{
+    CUSTOMER_DIMENSIONS, customers_join, event_records, hours_between, per_event_period, per_period_state,
+};
 use crate::metric::{Category, DimensionKind as D, Direction, Empty, Metric, PlanContext, Unit};
 
-/// Survey responses joined to their customer, for the customer dimensions.
-const SURVEYS: &str = "survey_responses r LEFT JOIN customers c ON c.customer_id = r.customer_id";
+/// Survey responses joined to their customer when the segment is a customer dimension.
+fn surveys(context: &PlanContext) -> String {
+    format!("survey_responses r {}", customers_join(&context.segment, "r.customer_id"))
+}
 
-/// Tickets joined to their customer, for the customer dimensions.
-const TICKETS: &str = "tickets t LEFT JOIN customers c ON c.customer_id = t.customer_id";
+/// Tickets joined to their customer when the segment is a customer dimension.
+fn tickets(context: &PlanContext) -> String {
+    format!("tickets t {}", customers_join(&context.segment, "t.customer_id"))
+}
 
 const SURVEY_DIMENSIONS: &[(D, &str)] =
     &with_customer_dimensions::<{ 1 + CUSTOMER_DIMENSIONS.len() }>(&[(D::Touchpoint, "r.touchpoint")]);
@@ -45,7 +51,13 @@ const fn with_customer_dimensions<const N: usize>(own: &[(D, &'static str)]) -> 
 
 /// Aggregates the responses of one survey kind per period of their `at`.
 fn responses(kind: &str, context: &PlanContext, columns: &str, aggregate: &str) -> String {
-    per_event_period("r.at", columns, &format!("{SURVEYS} WHERE r.kind = '{kind}'"), aggregate, &context.segment)
+    per_event_period(
+        "r.at",
+        columns,
+        &format!("{} WHERE r.kind = '{kind}'", surveys(context)),
+        aggregate,
+        &context.segment,
+    )
 }
 
 /// NPS-style score: (promoters − detractors) / responses × 100.
@@ -65,7 +77,7 @@ fn net_promoter_counts(kind: &str, context: &PlanContext) -> String {
     format!(
         "WITH scored AS (
              SELECT period_of(r.at) AS period, {segment} AS segment, r.score AS score
-             FROM {SURVEYS} WHERE r.kind = '{kind}'
+             FROM {surveys} WHERE r.kind = '{kind}'
          ),
          segments AS (
              SELECT DISTINCT segment FROM scored WHERE period IS NOT NULL
@@ -79,13 +91,14 @@ fn net_promoter_counts(kind: &str, context: &PlanContext) -> String {
          FROM periods p CROSS JOIN segments s
          LEFT JOIN scored ON scored.period = p.period AND scored.segment IS NOT DISTINCT FROM s.segment
          GROUP BY p.period, s.segment",
-        segment = context.segment
+        segment = context.segment,
+        surveys = surveys(context)
     )
 }
 
 /// Aggregates tickets per period of the event timestamp `at` (`opened_at` or `resolved_at`).
 fn tickets_by(at: &str, context: &PlanContext, columns: &str, filter: &str, aggregate: &str) -> String {
-    let source = if filter.is_empty() { TICKETS.to_owned() } else { format!("{TICKETS} WHERE {filter}") };
+    let source = if filter.is_empty() { tickets(context) } else { format!("{} WHERE {filter}", tickets(context)) };
     per_event_period(at, columns, &source, aggregate, &context.segment)
 }
 
@@ -181,7 +194,7 @@ pub(super) fn metrics() -> Vec<Metric> {
             dimensions: TICKET_DIMENSIONS,
             empty: Empty::Zero,
             rows: None,
-            records: Some(|context| event_records("t.opened_at", TICKET_COLUMNS, TICKETS, &context.segment)),
+            records: Some(|context| event_records("t.opened_at", TICKET_COLUMNS, &tickets(context), &context.segment)),
             plan: |context| tickets_by("t.opened_at", context, "", "", "count(*)"),
         },
         Metric {
@@ -194,7 +207,9 @@ pub(super) fn metrics() -> Vec<Metric> {
             dimensions: TICKET_DIMENSIONS,
             empty: Empty::Zero,
             rows: None,
-            records: Some(|context| event_records("t.resolved_at", TICKET_COLUMNS, TICKETS, &context.segment)),
+            records: Some(|context| {
+                event_records("t.resolved_at", TICKET_COLUMNS, &tickets(context), &context.segment)
+            }),
             plan: |context| resolved_then(context, "", "count(*)"),
         },
         Metric {
@@ -211,10 +226,11 @@ pub(super) fn metrics() -> Vec<Metric> {
             plan: |context| {
                 format!(
                     "SELECT resolved.period AS period, resolved.segment AS segment, count(*) / max(p.days) AS value
-                     FROM (SELECT period_of(t.resolved_at) AS period, {segment} AS segment FROM {TICKETS}) resolved
+                     FROM (SELECT period_of(t.resolved_at) AS period, {segment} AS segment FROM {tickets}) resolved
                      JOIN periods p ON p.period = resolved.period
                      GROUP BY resolved.period, resolved.segment",
-                    segment = context.segment
+                    segment = context.segment,
+                    tickets = tickets(context)
                 )
             },
         },
@@ -303,16 +319,19 @@ pub(super) fn metrics() -> Vec<Metric> {
                 format!(
                     "SELECT p.period AS period, {segment} AS segment, {TICKET_COLUMNS}
                      FROM periods p JOIN tickets t ON t.opened_at < p.end_at AND (t.resolved_at IS NULL OR t.resolved_at >= p.end_at)
-                     LEFT JOIN customers c ON c.customer_id = t.customer_id
+                     {customers}
                      ORDER BY p.period, t.opened_at",
-                    segment = context.segment
+                    segment = context.segment,
+                    customers = customers_join(&context.segment, "t.customer_id")
                 )
             }),
             plan: |context| {
                 per_period_state(
                     "",
-                    "JOIN tickets t ON t.opened_at < p.end_at AND (t.resolved_at IS NULL OR t.resolved_at >= p.end_at)
-                     LEFT JOIN customers c ON c.customer_id = t.customer_id",
+                    &format!(
+                        "JOIN tickets t ON t.opened_at < p.end_at AND (t.resolved_at IS NULL OR t.resolved_at >= p.end_at) {}",
+                        customers_join(&context.segment, "t.customer_id")
+                    ),
                     "count(*)",
                     &context.segment,
                 )
