@@ -10,6 +10,9 @@
 //!   of the months around the CRM's go-live;
 //! - `active_instants(order_ats, subscription_starts, subscription_ends)`: the instants at which
 //!   a customer is active, from all their paid orders and subscriptions (see [`active_instants`]);
+//! - `window_activity(instants, labels, starts, ends)`: for a customer's active instants (from
+//!   `active_instants`) and windows given as three aligned lists, the windows at whose start or
+//!   end the customer is active (see [`window_activity`]);
 //! - `previous_among(list)`: for each element of a list of integers, the greatest element of the
 //!   list below it (−1 when there is none), in the list's order;
 //! - `mrr_movements(subscription_ids, ats, precedences, mrrs)`: a customer's MRR movements from
@@ -22,8 +25,8 @@ use chrono_tz::Tz;
 use std::collections::HashMap;
 
 use datafusion::arrow::array::{
-    Array, ArrayRef, AsArray, Decimal128Array, Float64Array, Int64Array, ListArray, StringArray, StructArray,
-    TimestampMicrosecondArray,
+    Array, ArrayRef, AsArray, Decimal128Array, Float64Array, Int64Array, ListArray, StringArray, StringBuilder,
+    StructArray, TimestampMicrosecondArray,
 };
 use datafusion::arrow::buffer::OffsetBuffer;
 use datafusion::arrow::datatypes::{
@@ -176,6 +179,64 @@ fn active_among(
         next = next.max(to);
     }
     active.into_iter()
+}
+
+/// `window_activity(instants, labels, starts, ends)`: `instants` the sorted instants at which a
+/// customer is active, the windows `[starts[j], ends[j])` labelled `labels[j]`; a list of
+/// `{period, in_start, in_end}` for each window at whose start or end (instants that must be
+/// among the ones `active_instants` was given) the customer is active, `in_start` and `in_end`
+/// 1 or 0.
+pub(crate) fn window_activity() -> ScalarUDF {
+    let item = |data_type: DataType| DataType::List(Arc::new(Field::new_list_field(data_type, true)));
+    let instant = DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()));
+    let fields = Fields::from(vec![
+        Field::new("period", DataType::Utf8, false),
+        Field::new("in_start", DataType::Int64, false),
+        Field::new("in_end", DataType::Int64, false),
+    ]);
+    create_udf(
+        "window_activity",
+        vec![item(instant.clone()), item(DataType::Utf8), item(instant.clone()), item(instant)],
+        item(DataType::Struct(fields.clone())),
+        Volatility::Immutable,
+        Arc::new(move |arguments: &[ColumnarValue]| {
+            let arrays = ColumnarValue::values_to_arrays(arguments)?;
+            let [instants, labels, starts, ends] = [0, 1, 2, 3].map(|index| arrays[index].as_list::<i32>());
+            let mut offsets = vec![0i32];
+            let (mut periods, mut in_starts, mut in_ends) = (StringBuilder::new(), Vec::new(), Vec::new());
+            for row in 0..instants.len() {
+                if !(instants.is_null(row) || labels.is_null(row) || starts.is_null(row) || ends.is_null(row)) {
+                    let active = instants.value(row);
+                    let active = active.as_primitive::<TimestampMicrosecondType>().values();
+                    let (label, start, end) = (labels.value(row), starts.value(row), ends.value(row));
+                    let label = label.as_string::<i32>();
+                    let (start, end) = (
+                        start.as_primitive::<TimestampMicrosecondType>(),
+                        end.as_primitive::<TimestampMicrosecondType>(),
+                    );
+                    for window in 0..label.len() {
+                        let in_start = active.binary_search(&start.value(window)).is_ok();
+                        let in_end = active.binary_search(&end.value(window)).is_ok();
+                        if in_start || in_end {
+                            periods.append_value(label.value(window));
+                            in_starts.push(i64::from(in_start));
+                            in_ends.push(i64::from(in_end));
+                        }
+                    }
+                }
+                offsets.push(list_offset("window_activity", in_starts.len())?);
+            }
+            let columns: Vec<ArrayRef> = vec![
+                Arc::new(periods.finish()),
+                Arc::new(Int64Array::from(in_starts)),
+                Arc::new(Int64Array::from(in_ends)),
+            ];
+            let values = StructArray::try_new(fields.clone(), columns, None)?;
+            let field = Arc::new(Field::new_list_field(values.data_type().clone(), true));
+            let lists = ListArray::try_new(field, OffsetBuffer::new(offsets.into()), Arc::new(values), None)?;
+            Ok(ColumnarValue::Array(Arc::new(lists) as ArrayRef))
+        }),
+    )
 }
 
 /// `previous_among(list)`: see the module's description.

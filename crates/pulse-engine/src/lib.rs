@@ -274,7 +274,7 @@ impl Engine {
         let mut year_instants: Vec<i64> = year_before_ends.iter().copied().chain(period_ends).collect();
         year_instants.sort_unstable();
         year_instants.dedup();
-        // Every instant at which a plan asks who is active (`active_at`): the boundaries of the
+        // Every instant at which a plan asks who is active (`customer_instants`): the boundaries of the
         // periods, of the twelve months ending at each period's end, of the report's months and
         // of the months around the CRM's go-live.
         let mut activity_instants: Vec<i64> = periods
@@ -295,6 +295,7 @@ impl Engine {
         context.register_udf(functions::active_instants(activity_instants, inactivity, rule));
         context.register_udf(functions::mrr_movements());
         context.register_udf(functions::previous_among());
+        context.register_udf(functions::window_activity());
         context.register_udf(functions::instant_index("crm_instant_index", crm_instants));
         context.register_udf(functions::instant_index("year_instant_index", year_instants));
         Ok(context)

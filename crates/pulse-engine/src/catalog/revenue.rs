@@ -49,9 +49,8 @@ fn paid_orders(context: &PlanContext, columns: &str, aggregate: &str) -> String 
 /// The common table expressions of "who is active" over `windows` (a query returning `period`,
 /// `start_at`, `end_at`), ending in `customer_activity(period, customer_id, in_start, in_end)`:
 /// a row for each customer active at the window's start or at its end (`S` and `E`). Every
-/// boundary of `windows` must be one of the instants of [`ACTIVITY_INSTANTS`], where the
-/// shared `active_at` table says who is active; the three window sets of the reports are
-/// materialized once each.
+/// boundary of `windows` must be one of the instants at which the shared `customer_instants`
+/// says who is active; the three window sets of the reports are materialized once each.
 pub(super) fn customer_activity(windows: &str) -> String {
     let shared = match windows {
         PERIOD_WINDOWS => "period_activity",
@@ -65,11 +64,12 @@ pub(super) fn customer_activity(windows: &str) -> String {
     )
 }
 
-/// The shared tables of "who is active": `active_at(at, customer_id)` at each instant at which
-/// a plan asks (the boundaries of the report's periods, of the twelve months ending at each
-/// period's end, of the report's months and of the months around the CRM's go-live; listed
-/// when the session is set up), then the activity over the report's periods, the twelve months
-/// ending at each period's end, and the report's months (each computed once per report).
+/// The shared tables of "who is active": `customer_instants(customer_id, instants)`, the
+/// instants at which each customer is active among those at which a plan asks (the boundaries
+/// of the report's periods, of the twelve months ending at each period's end, of the report's
+/// months and of the months around the CRM's go-live; listed when the session is set up), then
+/// the activity over the report's periods, the twelve months ending at each period's end, and
+/// the report's months (each computed once per report).
 ///
 /// A customer follows one rule: with `customer_model = auto`, the subscription rule when they
 /// ever had a subscription, else the purchase rule; the other models force one rule. Under the
@@ -79,20 +79,18 @@ pub(super) fn customer_activity(windows: &str) -> String {
 /// applies the rule to them at every instant.
 pub(super) fn shared_activity() -> Vec<(&'static str, String)> {
     let no_instant = "arrow_cast(NULL, 'Timestamp(Microsecond, Some(\"UTC\"))')";
-    let active_at = format!(
-        "SELECT unnest(instants) AS at, customer_id FROM (
-             SELECT customer_id, active_instants(array_agg(order_at), array_agg(started_at), array_agg(ended_at))
-                 AS instants
-             FROM (
-                 SELECT customer_id, at AS order_at, {no_instant} AS started_at, {no_instant} AS ended_at
-                 FROM orders WHERE status = 'paid'
-                 UNION ALL
-                 SELECT customer_id, {no_instant} AS order_at, started_at, ended_at FROM subscriptions
-             ) records
-             GROUP BY customer_id
-         ) customers"
+    let customer_instants = format!(
+        "SELECT customer_id, active_instants(array_agg(order_at), array_agg(started_at), array_agg(ended_at))
+             AS instants
+         FROM (
+             SELECT customer_id, at AS order_at, {no_instant} AS started_at, {no_instant} AS ended_at
+             FROM orders WHERE status = 'paid'
+             UNION ALL
+             SELECT customer_id, {no_instant} AS order_at, started_at, ended_at FROM subscriptions
+         ) records
+         GROUP BY customer_id"
     );
-    let mut tables = vec![("active_at", active_at)];
+    let mut tables = vec![("customer_instants", customer_instants)];
     for (name, windows) in [
         ("period_activity", PERIOD_WINDOWS),
         ("year_activity", TWELVE_MONTH_WINDOWS),
@@ -104,17 +102,22 @@ pub(super) fn shared_activity() -> Vec<(&'static str, String)> {
 }
 
 /// `(period, customer_id, in_start, in_end)` over the windows of table `windows` from the
-/// shared `active_at`: equality joins on the windows' boundaries.
+/// shared `customer_instants`: the windows gathered into lists, `window_activity` tells for
+/// each customer the windows at whose start or end they are active.
 fn activity_over_windows(windows: &str) -> String {
     format!(
-        "SELECT period, customer_id, max(in_start) AS in_start, max(in_end) AS in_end FROM (
-             SELECT w.period AS period, a.customer_id AS customer_id, 1 AS in_start, 0 AS in_end
-             FROM {windows} w JOIN active_at a ON a.at = w.start_at
-             UNION ALL
-             SELECT w.period AS period, a.customer_id AS customer_id, 0 AS in_start, 1 AS in_end
-             FROM {windows} w JOIN active_at a ON a.at = w.end_at
-         ) boundaries
-         GROUP BY period, customer_id"
+        "SELECT activity['period'] AS period, customer_id, activity['in_start'] AS in_start,
+                activity['in_end'] AS in_end
+         FROM (
+             SELECT c.customer_id AS customer_id,
+                    unnest(window_activity(c.instants, w.labels, w.starts, w.ends)) AS activity
+             FROM (
+                 SELECT array_agg(arrow_cast(period, 'Utf8')) AS labels, array_agg(start_at) AS starts,
+                        array_agg(end_at) AS ends
+                 FROM {windows}
+             ) w
+             CROSS JOIN customer_instants c
+         ) windows_activity"
     )
 }
 
