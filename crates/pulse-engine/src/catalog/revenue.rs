@@ -275,8 +275,7 @@ fn cohort_cells(context: &PlanContext) -> String {
                     activity.period AS measured_month, count(*) AS active_customers
              FROM cohort_members member
              JOIN customer_activity activity ON activity.customer_id = member.customer_id AND activity.in_end = 1
-             JOIN report_months measured
-                 ON measured.month = activity.period AND measured.month_index >= member.cohort_index
+             WHERE activity.period >= member.cohort
              GROUP BY member.period, member.cohort, member.segment, activity.period
          ),
          member_revenue AS (
@@ -284,8 +283,7 @@ fn cohort_cells(context: &PlanContext) -> String {
                     month_of(o.at) AS measured_month, sum(o.amount) AS revenue
              FROM cohort_members member
              JOIN orders o ON o.customer_id = member.customer_id AND o.status = 'paid'
-             JOIN report_months measured
-                 ON measured.month = month_of(o.at) AND measured.month_index >= member.cohort_index
+             WHERE month_of(o.at) IS NOT NULL AND o.at >= member.cohort_start
              GROUP BY member.period, member.cohort, member.segment, month_of(o.at)
          ),
          cohort_cells AS (
@@ -309,15 +307,16 @@ fn cohort_cells(context: &PlanContext) -> String {
 }
 
 /// The `WITH` clause of the cohorts, ending in `cohort_members(customer_id, period, cohort,
-/// cohort_index, segment)`: each customer acquired in a period, with their acquisition month
-/// (`cohort`, a `report_months` label, and its `month_index`); `customer_activity` is over the
-/// report's months.
+/// cohort_index, cohort_start, segment)`: each customer acquired in a period, with their
+/// acquisition month (`cohort`, a `report_months` label, its `month_index` and `start_at`);
+/// `customer_activity` is over the report's months. Month labels are `YYYY-MM`, so their text
+/// order is their time order.
 fn cohort_members(context: &PlanContext) -> String {
     format!(
         "WITH {activity},
          cohort_members AS (
              SELECT a.customer_id AS customer_id, period_of(a.acquired_at) AS period, m.month AS cohort,
-                    m.month_index AS cohort_index, {segment} AS segment
+                    m.month_index AS cohort_index, m.start_at AS cohort_start, {segment} AS segment
              FROM customer_acquisitions a JOIN report_months m ON m.month = month_of(a.acquired_at)
              {customers}
              WHERE period_of(a.acquired_at) IS NOT NULL
