@@ -13,6 +13,8 @@
 //! - `window_activity(instants, labels, starts, ends)`: for a customer's active instants (from
 //!   `active_instants`) and windows given as three aligned lists, the windows at whose start or
 //!   end the customer is active (see [`window_activity`]);
+//! - `stage_visits(stages, entered_ats)`: a deal's stage entries gathered into two aligned lists,
+//!   as visits (see [`stage_visits`]);
 //! - `previous_among(list)`: for each element of a list of integers, the greatest element of the
 //!   list below it (−1 when there is none), in the list's order;
 //! - `mrr_movements(subscription_ids, ats, precedences, mrrs)`: a customer's MRR movements from
@@ -230,6 +232,68 @@ pub(crate) fn window_activity() -> ScalarUDF {
                 Arc::new(periods.finish()),
                 Arc::new(Int64Array::from(in_starts)),
                 Arc::new(Int64Array::from(in_ends)),
+            ];
+            let values = StructArray::try_new(fields.clone(), columns, None)?;
+            let field = Arc::new(Field::new_list_field(values.data_type().clone(), true));
+            let lists = ListArray::try_new(field, OffsetBuffer::new(offsets.into()), Arc::new(values), None)?;
+            Ok(ColumnarValue::Array(Arc::new(lists) as ArrayRef))
+        }),
+    )
+}
+
+/// `stage_visits(stages, entered_ats)`: a deal's stage entries (two aligned lists) as a list of
+/// visits `{stage, entered_at, next_entered_at}` in time order: consecutive entries into one
+/// stage are one visit, which lasts until the next visit's entry (null for the last one).
+pub(crate) fn stage_visits() -> ScalarUDF {
+    let item = |data_type: DataType| DataType::List(Arc::new(Field::new_list_field(data_type, true)));
+    let instant = DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()));
+    let fields = Fields::from(vec![
+        Field::new("stage", DataType::Utf8, false),
+        Field::new("entered_at", instant.clone(), false),
+        Field::new("next_entered_at", instant.clone(), true),
+    ]);
+    create_udf(
+        "stage_visits",
+        vec![item(DataType::Utf8), item(instant)],
+        item(DataType::Struct(fields.clone())),
+        Volatility::Immutable,
+        Arc::new(move |arguments: &[ColumnarValue]| {
+            let arrays = ColumnarValue::values_to_arrays(arguments)?;
+            let [stages, entered_ats] = [0, 1].map(|index| arrays[index].as_list::<i32>());
+            let mut offsets = vec![0i32];
+            let mut visit_stages = StringBuilder::new();
+            let (mut visit_entries, mut visit_ends) = (Vec::new(), Vec::new());
+            let mut entries: Vec<(i64, usize)> = Vec::new();
+            for row in 0..stages.len() {
+                let (stage, entered_at) = (stages.value(row), entered_ats.value(row));
+                let (stage, entered_at) =
+                    (stage.as_string::<i32>(), entered_at.as_primitive::<TimestampMicrosecondType>());
+                entries.clear();
+                entries.extend(
+                    (0..stage.len())
+                        .filter(|item| !stage.is_null(*item) && !entered_at.is_null(*item))
+                        .map(|item| (entered_at.value(item), item)),
+                );
+                entries.sort_by_key(|(at, _)| *at);
+                let visits: Vec<(i64, usize)> = entries
+                    .iter()
+                    .enumerate()
+                    .filter(|(position, (_, item))| {
+                        *position == 0 || stage.value(entries[position - 1].1) != stage.value(*item)
+                    })
+                    .map(|(_, entry)| *entry)
+                    .collect();
+                for (position, (at, item)) in visits.iter().enumerate() {
+                    visit_stages.append_value(stage.value(*item));
+                    visit_entries.push(*at);
+                    visit_ends.push(visits.get(position + 1).map(|(next, _)| *next));
+                }
+                offsets.push(list_offset("stage_visits", visit_entries.len())?);
+            }
+            let columns: Vec<ArrayRef> = vec![
+                Arc::new(visit_stages.finish()),
+                Arc::new(TimestampMicrosecondArray::from(visit_entries).with_timezone("UTC")),
+                Arc::new(TimestampMicrosecondArray::from(visit_ends).with_timezone("UTC")),
             ];
             let values = StructArray::try_new(fields.clone(), columns, None)?;
             let field = Arc::new(Field::new_list_field(values.data_type().clone(), true));

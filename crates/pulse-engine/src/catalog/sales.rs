@@ -57,30 +57,32 @@ fn open_at_end(context: &PlanContext, columns: &str, aggregate: &str) -> String 
 /// Stage visits: consecutive entries of a deal into one stage are one visit, which ends at the
 /// deal's next entry into a different stage or, for the last visit, at `closed_at` (null while
 /// the deal is open). Columns: deal_id, stage, entered_at, ended_at. Shared as `stage_visits`.
+/// Each deal's entries are gathered into lists, which the `stage_visits` function turns into visits.
 pub(super) const STAGE_VISITS: &str = "
-    SELECT visit.deal_id AS deal_id, visit.stage AS stage, visit.entered_at AS entered_at,
-           coalesce(visit.next_entered_at, d.closed_at) AS ended_at
+    SELECT visit.deal_id AS deal_id, visit.visit['stage'] AS stage, visit.visit['entered_at'] AS entered_at,
+           coalesce(visit.visit['next_entered_at'], d.closed_at) AS ended_at
     FROM (
-        SELECT deal_id, stage, entered_at,
-               lead(entered_at) OVER (PARTITION BY deal_id ORDER BY entered_at) AS next_entered_at
-        FROM (
-            SELECT deal_id, stage, entered_at,
-                   lag(stage) OVER (PARTITION BY deal_id ORDER BY entered_at) AS previous_stage
-            FROM deal_stage_changes
-        ) entries
-        WHERE previous_stage IS NULL OR previous_stage <> stage
+        SELECT deal_id, unnest(visits) AS visit FROM (
+            SELECT deal_id, stage_visits(array_agg(stage), array_agg(entered_at)) AS visits
+            FROM deal_stage_changes GROUP BY deal_id
+        ) deal_visits
     ) visit
     JOIN deals d ON d.deal_id = visit.deal_id";
 
 /// Stage visits that ended in a period, with their duration in days.
+/// Every visit has its deal (`stage_visits` joins them), so the deal is joined only when the
+/// segment reads it or its customer.
 fn ended_visits(context: &PlanContext) -> String {
+    let deals = if context.segment.contains("d.") || context.segment.contains("c.") {
+        format!("JOIN deals d ON d.deal_id = v.deal_id {}", customers_join(&context.segment, "d.customer_id"))
+    } else {
+        String::new()
+    };
     format!(
         "SELECT period_of(v.ended_at) AS period, {segment} AS segment, v.stage AS stage, {days} AS days
-         FROM stage_visits v JOIN deals d ON d.deal_id = v.deal_id
-         {customers}
+         FROM stage_visits v {deals}
          WHERE v.ended_at IS NOT NULL AND period_of(v.ended_at) IS NOT NULL",
         segment = context.segment,
-        customers = customers_join(&context.segment, "d.customer_id"),
         days = days_between("v.entered_at", "v.ended_at"),
     )
 }
