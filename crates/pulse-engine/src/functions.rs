@@ -4,7 +4,8 @@
 //! - `quantile(values, q)`: the q-quantile of a list with linear interpolation between closest
 //!   ranks (numpy's default), so a median of an even count is the mean of the middle two;
 //! - `json_attr(attributes, name)`: a free-form attribute from the JSON text column;
-//! - `add_months_local(ts, n)`: calendar-month arithmetic in the workspace timezone;
+//! - `due_term_ends(started_at, term_months, ended_at)`: a subscription's due term ends, by
+//!   calendar-month arithmetic in the workspace timezone (see [`due_term_ends`]);
 //! - `year_instant_index(ts)`, `crm_instant_index(ts)`: the position of an instant among the
 //!   boundaries of the twelve-month windows (`year_before_end_at`, `end_at` of every period) and
 //!   of the months around the CRM's go-live;
@@ -484,33 +485,70 @@ pub(crate) fn quantile_of(values: &mut [f64], q: f64) -> Option<f64> {
     Some(values[below] + (values[above] - values[below]) * (position - below as f64))
 }
 
-/// `add_months_local(ts, n)`: the instant `n` calendar months after `ts` in the workspace
-/// timezone — same wall-clock time, the day clamped to the end of a shorter month
-/// (Jan 31 + 1 month = Feb 29 in 2024), read back to UTC with the import's gap and overlap rules.
-pub(crate) fn add_months_local(zone: Tz) -> ScalarUDF {
+/// `due_term_ends(started_at, term_months, ended_at)`: a subscription's due term ends before
+/// `until` (the report's end), in order. Term end k is k × `term_months` calendar months after
+/// `started_at` in the workspace timezone — same wall-clock time, the day clamped to the end of a
+/// shorter month (Jan 31 + 1 month = Feb 29 in 2024), read back to UTC with the import's gap and
+/// overlap rules — counted from `started_at` each time. A term end is due when it is the first
+/// one or the one before it came before `ended_at` (every one while `ended_at` is null), which
+/// keeps every term end up to and including the first one ≥ `ended_at`.
+pub(crate) fn due_term_ends(zone: Tz, until: i64) -> ScalarUDF {
+    let instant = DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()));
     create_udf(
-        "add_months_local",
-        vec![DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())), DataType::Int64],
-        DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())),
+        "due_term_ends",
+        vec![instant.clone(), DataType::Int64, instant.clone()],
+        DataType::List(Arc::new(Field::new_list_field(instant, true))),
         Volatility::Immutable,
         Arc::new(move |arguments: &[ColumnarValue]| {
             let arrays = ColumnarValue::values_to_arrays(arguments)?;
-            let instants = arrays[0].as_primitive::<TimestampMicrosecondType>();
-            let months = arrays[1].as_primitive::<Int64Type>();
-            let shifted: TimestampMicrosecondArray = instants
-                .iter()
-                .zip(months.iter())
-                .map(|(instant, months)| {
-                    let wall = Timestamp::from_micros(instant?).to_local(zone);
-                    let months = u32::try_from(months?).ok()?;
-                    let shifted = wall.checked_add_months(Months::new(months))?;
-                    Some(Timestamp::from_local(shifted, zone).micros())
-                })
-                .collect::<TimestampMicrosecondArray>()
-                .with_timezone("UTC");
-            Ok(ColumnarValue::Array(Arc::new(shifted) as ArrayRef))
+            let starts = arrays[0].as_primitive::<TimestampMicrosecondType>();
+            let terms = arrays[1].as_primitive::<Int64Type>();
+            let ends = arrays[2].as_primitive::<TimestampMicrosecondType>();
+            let mut offsets = vec![0i32];
+            let mut values = Vec::new();
+            for row in 0..starts.len() {
+                if let (Some(started), Some(term)) =
+                    (starts.is_valid(row).then(|| starts.value(row)), terms.is_valid(row).then(|| terms.value(row)))
+                {
+                    let ended = ends.is_valid(row).then(|| ends.value(row));
+                    values.extend(term_ends_of(zone, until, started, term, ended));
+                }
+                offsets.push(list_offset("due_term_ends", values.len())?);
+            }
+            let values = TimestampMicrosecondArray::from(values).with_timezone("UTC");
+            let field = Arc::new(Field::new_list_field(values.data_type().clone(), true));
+            let lists = ListArray::try_new(field, OffsetBuffer::new(offsets.into()), Arc::new(values), None)?;
+            Ok(ColumnarValue::Array(Arc::new(lists) as ArrayRef))
         }),
     )
+}
+
+/// The due term ends before `until` of a subscription (see [`due_term_ends`]).
+fn term_ends_of(zone: Tz, until: i64, started: i64, term_months: i64, ended: Option<i64>) -> Vec<i64> {
+    let mut term_ends = Vec::new();
+    let Ok(term_months) = u32::try_from(term_months) else { return term_ends };
+    if term_months == 0 {
+        return term_ends;
+    }
+    let wall = Timestamp::from_micros(started).to_local(zone);
+    let mut previous: Option<i64> = None;
+    for term in 1u32.. {
+        if previous.is_some_and(|previous| ended.is_some_and(|ended| previous >= ended)) {
+            break;
+        }
+        let Some(shifted) =
+            term.checked_mul(term_months).and_then(|months| wall.checked_add_months(Months::new(months)))
+        else {
+            break;
+        };
+        let term_end = Timestamp::from_local(shifted, zone).micros();
+        if term_end >= until {
+            break;
+        }
+        term_ends.push(term_end);
+        previous = Some(term_end);
+    }
+    term_ends
 }
 
 pub(crate) fn quantile() -> ScalarUDF {
@@ -564,7 +602,27 @@ pub(crate) fn json_attr() -> ScalarUDF {
 mod tests {
     use super::{
         ActivityRule, Movement, SubscriptionEvent, active_among, index_among, movements_of, predecessor, quantile_of,
+        term_ends_of,
     };
+
+    #[test]
+    fn term_ends_are_due_through_the_first_one_after_the_end() {
+        use pulse_model::Timestamp;
+        let utc = |text: &str| Timestamp::parse(text, chrono_tz::Tz::UTC).unwrap().micros();
+        let zone = chrono_tz::America::New_York;
+        // Started Jan 31 2024 00:00 New York (05:00Z), monthly: Feb 29 (clamped), Mar 31, Apr 30;
+        // from March on New York is UTC−4, so the same wall-clock time is 04:00Z.
+        let started = utc("2024-01-31T05:00:00Z");
+        let until = utc("2024-05-01T00:00:00Z");
+        let open = term_ends_of(zone, until, started, 1, None);
+        let expected = ["2024-02-29T05:00:00Z", "2024-03-31T04:00:00Z", "2024-04-30T04:00:00Z"].map(utc);
+        assert_eq!(open, expected);
+        // Ended Mar 15: Feb 29 is due (the first), Mar 31 is due (Feb 29 came before the end),
+        // Apr 30 is not (Mar 31 did not).
+        assert_eq!(term_ends_of(zone, until, started, 1, Some(utc("2024-03-15T00:00:00Z"))), expected[..2]);
+        // A 12-month term: the first term end, Jan 31 2025, is after `until`: none.
+        assert_eq!(term_ends_of(zone, until, started, 12, None), Vec::<i64>::new());
+    }
 
     #[test]
     fn the_predecessor_is_the_greatest_smaller_element() {

@@ -267,7 +267,8 @@ impl Engine {
         context.register_batch("report_months", report_months_batch(&months)?)?;
         context.register_udf(functions::quantile());
         context.register_udf(functions::json_attr());
-        context.register_udf(functions::add_months_local(zone));
+        let report_end = periods.last().map_or(i64::MIN, |last| last.end.micros());
+        context.register_udf(functions::due_term_ends(zone, report_end));
         let year_before_ends =
             periods.iter().map(|period| year_before_end(period, zone)).collect::<Result<Vec<_>>>()?;
         let period_ends = periods.iter().map(|period| period.end.micros());

@@ -9,7 +9,7 @@
 //! from one plan to another is churn (or contraction) in the first and new (or reactivation,
 //! expansion) in the second.
 
-use crate::catalog::{CUSTOMER_DIMENSIONS, customers_join, days_between, money};
+use crate::catalog::{CUSTOMER_DIMENSIONS, customers_join, money};
 use crate::metric::{Category, DimensionKind as D, Direction, Empty, Metric, PlanContext, Unit};
 
 /// The subscription's plan, then the dimensions of its customer (joined as `c`), so a customer
@@ -180,39 +180,21 @@ fn movement_rows(context: &PlanContext) -> String {
     )
 }
 
-/// Each subscription's due term ends with whether they were renewed, per period of the term
-/// end. Term end k is `add_months_local(started_at, k × term_months)`: calendar months in the
-/// workspace timezone, counted from `started_at` each time, the day clamped to the month's end.
-/// Candidates run from k = 1 to a bound past the report's end (m calendar months after an instant
-/// are at least 28·m days later, less a daylight-saving hour, which the extra candidate covers);
-/// a term end is due when it is the first one or the one before it came before `ended_at`,
-/// which keeps every term end up to and including the first one ≥ `ended_at`.
+/// Each subscription's due term ends (`due_term_ends`: calendar months in the workspace
+/// timezone, counted from `started_at` each time, through the first one ≥ `ended_at`) with
+/// whether they were renewed, per period of the term end.
 fn renewals(context: &PlanContext) -> String {
     format!(
-        "WITH term_candidates AS (
-             SELECT s.started_at AS started_at, s.ended_at AS ended_at, s.term_months AS term_months,
-                    {segment} AS segment,
-                    generate_series(1, CAST(ceil({days} / (28.0 * s.term_months)) AS BIGINT) + 1) AS term_numbers
-             FROM subscriptions s {customers}
-             WHERE s.started_at < (SELECT max(end_at) FROM periods)
-         ),
-         term_ends AS (
-             SELECT segment, ended_at, term_number,
-                    add_months_local(started_at, term_number * term_months) AS term_end,
-                    add_months_local(started_at, (term_number - 1) * term_months) AS previous_term_end
-             FROM (
-                 SELECT segment, started_at, ended_at, term_months, unnest(term_numbers) AS term_number
-                 FROM term_candidates
-             ) numbered
-         )
-         SELECT period_of(term_end) AS period, segment,
+        "SELECT period_of(term_end) AS period, segment,
                 100.0 * sum(CASE WHEN ended_at IS NULL OR ended_at > term_end THEN 1 ELSE 0 END) / count(*) AS value
-         FROM term_ends
+         FROM (
+             SELECT {segment} AS segment, s.ended_at AS ended_at,
+                    unnest(due_term_ends(s.started_at, s.term_months, s.ended_at)) AS term_end
+             FROM subscriptions s {customers}
+         ) term_ends
          WHERE period_of(term_end) IS NOT NULL
-           AND (ended_at IS NULL OR term_number = 1 OR previous_term_end < ended_at)
          GROUP BY period_of(term_end), segment",
         segment = context.segment,
-        days = days_between("s.started_at", "(SELECT max(end_at) FROM periods)"),
         customers = customers_join(&context.segment, "s.customer_id"),
     )
 }
