@@ -14,6 +14,8 @@
 //! - `window_activity(instants, labels, starts, ends)`: for a customer's active instants (from
 //!   `active_instants`) and windows given as three aligned lists, the windows at whose start or
 //!   end the customer is active (see [`window_activity`]);
+//! - `mrr_in_windows(ats, deltas, labels, starts, ends)`: a customer's MRR before the start and
+//!   before the end of each window (see [`mrr_in_windows`]);
 //! - `stage_visits(stages, entered_ats)`: a deal's stage entries gathered into two aligned lists,
 //!   as visits (see [`stage_visits`]);
 //! - `previous_among(list)`: for each element of a list of integers, the greatest element of the
@@ -233,6 +235,83 @@ pub(crate) fn window_activity() -> ScalarUDF {
                 Arc::new(periods.finish()),
                 Arc::new(Int64Array::from(in_starts)),
                 Arc::new(Int64Array::from(in_ends)),
+            ];
+            let values = StructArray::try_new(fields.clone(), columns, None)?;
+            let field = Arc::new(Field::new_list_field(values.data_type().clone(), true));
+            let lists = ListArray::try_new(field, OffsetBuffer::new(offsets.into()), Arc::new(values), None)?;
+            Ok(ColumnarValue::Array(Arc::new(lists) as ArrayRef))
+        }),
+    )
+}
+
+/// `mrr_in_windows(ats, deltas, labels, starts, ends)`: a customer's MRR movements (instants and
+/// decimal deltas, two aligned lists) and windows `[starts[j], ends[j])` labelled `labels[j]`;
+/// a list of `{period, mrr_at_start, mrr_at_end}` — the sums of the deltas before the window's
+/// start and before its end — for each window with a movement before its end.
+pub(crate) fn mrr_in_windows() -> ScalarUDF {
+    let item = |data_type: DataType| DataType::List(Arc::new(Field::new_list_field(data_type, true)));
+    let instant = DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()));
+    let money = DataType::Decimal128(MONEY_PRECISION, MONEY_SCALE);
+    let fields = Fields::from(vec![
+        Field::new("period", DataType::Utf8, false),
+        Field::new("mrr_at_start", money.clone(), false),
+        Field::new("mrr_at_end", money.clone(), false),
+    ]);
+    create_udf(
+        "mrr_in_windows",
+        vec![item(instant.clone()), item(money), item(DataType::Utf8), item(instant.clone()), item(instant)],
+        item(DataType::Struct(fields.clone())),
+        Volatility::Immutable,
+        Arc::new(move |arguments: &[ColumnarValue]| {
+            let arrays = ColumnarValue::values_to_arrays(arguments)?;
+            let [ats, deltas, labels, starts, ends] = [0, 1, 2, 3, 4].map(|index| arrays[index].as_list::<i32>());
+            let overflow = || DataFusionError::Execution("mrr_in_windows: MRR out of the decimal range".into());
+            let mut offsets = vec![0i32];
+            let mut periods = StringBuilder::new();
+            let (mut at_starts, mut at_ends) = (Vec::new(), Vec::new());
+            let mut movements: Vec<(i64, i128)> = Vec::new();
+            let mut sums: Vec<i128> = Vec::new();
+            for row in 0..ats.len() {
+                if !(ats.is_null(row) || labels.is_null(row)) {
+                    let (at, delta) = (ats.value(row), deltas.value(row));
+                    let (at, delta) =
+                        (at.as_primitive::<TimestampMicrosecondType>(), delta.as_primitive::<Decimal128Type>());
+                    movements.clear();
+                    movements.extend(
+                        (0..at.len())
+                            .filter(|item| at.is_valid(*item) && delta.is_valid(*item))
+                            .map(|item| (at.value(item), delta.value(item))),
+                    );
+                    movements.sort_unstable();
+                    // sums[i]: the sum of the first i deltas.
+                    sums.clear();
+                    sums.push(0);
+                    for (_, delta) in &movements {
+                        let last = sums[sums.len() - 1];
+                        sums.push(last.checked_add(*delta).ok_or_else(overflow)?);
+                    }
+                    let (label, start, end) = (labels.value(row), starts.value(row), ends.value(row));
+                    let label = label.as_string::<i32>();
+                    let (start, end) = (
+                        start.as_primitive::<TimestampMicrosecondType>(),
+                        end.as_primitive::<TimestampMicrosecondType>(),
+                    );
+                    let before = |instant: i64| movements.partition_point(|(at, _)| *at < instant);
+                    for window in 0..label.len() {
+                        let until_end = before(end.value(window));
+                        if until_end > 0 {
+                            periods.append_value(label.value(window));
+                            at_starts.push(sums[before(start.value(window))]);
+                            at_ends.push(sums[until_end]);
+                        }
+                    }
+                }
+                offsets.push(list_offset("mrr_in_windows", at_starts.len())?);
+            }
+            let columns: Vec<ArrayRef> = vec![
+                Arc::new(periods.finish()),
+                Arc::new(Decimal128Array::from(at_starts).with_precision_and_scale(MONEY_PRECISION, MONEY_SCALE)?),
+                Arc::new(Decimal128Array::from(at_ends).with_precision_and_scale(MONEY_PRECISION, MONEY_SCALE)?),
             ];
             let values = StructArray::try_new(fields.clone(), columns, None)?;
             let field = Arc::new(Field::new_list_field(values.data_type().clone(), true));

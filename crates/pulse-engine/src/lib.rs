@@ -298,6 +298,7 @@ impl Engine {
         context.register_udf(functions::previous_among());
         context.register_udf(functions::window_activity());
         context.register_udf(functions::stage_visits());
+        context.register_udf(functions::mrr_in_windows());
         context.register_udf(functions::instant_index("crm_instant_index", crm_instants));
         context.register_udf(functions::instant_index("year_instant_index", year_instants));
         Ok(context)

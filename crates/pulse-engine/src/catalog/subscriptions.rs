@@ -106,11 +106,23 @@ fn movements_of_kind(context: &PlanContext, kind: &str) -> String {
 
 /// Each customer's MRR before each period's start and before its end (decimals), from the shared
 /// `customer_movements`, for every customer with a movement before the period's end: the shared
-/// table `customer_mrr(period, customer_id, mrr_at_start, mrr_at_end)`.
-pub(crate) const CUSTOMER_MRR: &str = "SELECT p.period AS period, m.customer_id AS customer_id,
-        sum(CASE WHEN m.at < p.start_at THEN m.delta ELSE 0 END) AS mrr_at_start, sum(m.delta) AS mrr_at_end
-    FROM periods p JOIN customer_movements m ON m.at < p.end_at
-    GROUP BY p.period, m.customer_id";
+/// table `customer_mrr(period, customer_id, mrr_at_start, mrr_at_end)`. Each customer's movements
+/// are gathered into lists and `mrr_in_windows` sums them before the periods' boundaries.
+pub(crate) const CUSTOMER_MRR: &str = "SELECT state['period'] AS period, customer_id,
+        state['mrr_at_start'] AS mrr_at_start, state['mrr_at_end'] AS mrr_at_end
+    FROM (
+        SELECT c.customer_id AS customer_id,
+               unnest(mrr_in_windows(c.ats, c.deltas, p.labels, p.starts, p.ends)) AS state
+        FROM (
+            SELECT array_agg(arrow_cast(period, 'Utf8')) AS labels, array_agg(start_at) AS starts,
+                   array_agg(end_at) AS ends
+            FROM periods
+        ) p
+        CROSS JOIN (
+            SELECT customer_id, array_agg(at) AS ats, array_agg(delta) AS deltas
+            FROM customer_movements GROUP BY customer_id
+        ) c
+    ) states";
 
 /// Aggregates per period over `customer_states(period, segment, customer_id, mrr_at_start,
 /// mrr_at_end)`: each customer's MRR before the period's start and before its end (decimals),
