@@ -36,28 +36,49 @@ pub(crate) fn load(store: &Store, partitions: usize) -> Result<(i64, Tables)> {
     })
 }
 
-/// The snapshot in `dir`, if it is complete and has the current table layout.
+/// The snapshot in `dir`, if it is complete and has the current table layout. The files are
+/// read by two threads, each taking every other kind.
 fn read(dir: &Path, partitions: usize) -> Option<Tables> {
-    Kind::ALL
-        .iter()
-        .map(|kind| {
-            let file = File::open(dir.join(file_name(*kind))).ok()?;
-            let reader = FileReader::try_new(BufReader::with_capacity(1 << 20, file), None).ok()?;
-            if reader.schema() != tables::schema(*kind) {
-                return None;
-            }
-            let partitions = partitions.max(1);
-            let mut batches = vec![Vec::new(); partitions];
-            for (index, batch) in reader.enumerate() {
-                batches[index % partitions].push(batch.ok()?);
-            }
-            Some((*kind, batches))
-        })
-        .collect()
+    const READERS: usize = 2;
+    let halves: Vec<Option<Tables>> = std::thread::scope(|scope| {
+        let readers: Vec<_> = (0..READERS)
+            .map(|reader| {
+                scope.spawn(move || {
+                    Kind::ALL
+                        .iter()
+                        .skip(reader)
+                        .step_by(READERS)
+                        .map(|kind| Some((*kind, read_table(dir, *kind, partitions)?)))
+                        .collect::<Option<Tables>>()
+                })
+            })
+            .collect();
+        readers.into_iter().map(|reader| reader.join().ok().flatten()).collect()
+    });
+    let mut tables: Tables = halves.into_iter().collect::<Option<Vec<Tables>>>()?.into_iter().flatten().collect();
+    tables.sort_by_key(|(kind, _)| Kind::ALL.iter().position(|known| known == kind));
+    Some(tables)
 }
 
-/// Writes the snapshot into a private directory, then renames it into place, so readers see a
-/// whole snapshot or none.
+/// One kind's file, its batches dealt round-robin into `partitions`.
+fn read_table(
+    dir: &Path,
+    kind: Kind,
+    partitions: usize,
+) -> Option<Vec<Vec<datafusion::arrow::record_batch::RecordBatch>>> {
+    let file = File::open(dir.join(file_name(kind))).ok()?;
+    let reader = FileReader::try_new(BufReader::with_capacity(1 << 20, file), None).ok()?;
+    if reader.schema() != tables::schema(kind) {
+        return None;
+    }
+    let mut batches = vec![Vec::new(); partitions.max(1)];
+    let count = batches.len();
+    for (index, batch) in reader.enumerate() {
+        batches[index % count].push(batch.ok()?);
+    }
+    Some(batches)
+}
+
 fn write(root: &Path, dir: &Path, tables: &Tables) -> std::io::Result<()> {
     fs::create_dir_all(root)?;
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos();
