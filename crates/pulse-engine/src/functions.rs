@@ -178,8 +178,9 @@ fn active_among(
     let mut active = Vec::new();
     let mut next = 0;
     for (from, to) in ranges {
-        for index in from.max(next)..to {
-            active.push(instants[index]);
+        let from = from.max(next);
+        if from < to {
+            active.extend_from_slice(&instants[from..to]);
         }
         next = next.max(to);
     }
