@@ -114,7 +114,7 @@ pub(crate) enum ActivityRule {
 /// not ended before it (`started < t ≤ ended`, open when `ended` is null).
 pub(crate) fn active_instants(instants: Vec<i64>, inactivity: i64, rule: ActivityRule) -> ScalarUDF {
     let instant = DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()));
-    let list = DataType::List(Arc::new(Field::new_list_field(instant.clone(), true)));
+    let list = list_of(instant.clone());
     create_udf(
         "active_instants",
         vec![list.clone(), list.clone(), list.clone()],
@@ -145,9 +145,7 @@ pub(crate) fn active_instants(instants: Vec<i64>, inactivity: i64, rule: Activit
                 offsets.push(list_offset("active_instants", values.len())?);
             }
             let values = TimestampMicrosecondArray::from(values).with_timezone("UTC");
-            let field = Arc::new(Field::new_list_field(values.data_type().clone(), true));
-            let lists = ListArray::try_new(field, OffsetBuffer::new(offsets.into()), Arc::new(values), None)?;
-            Ok(ColumnarValue::Array(Arc::new(lists) as ArrayRef))
+            lists_result(offsets, Arc::new(values))
         }),
     )
 }
@@ -193,7 +191,6 @@ fn active_among(
 /// among the ones `active_instants` was given) the customer is active, `in_start` and `in_end`
 /// 1 or 0.
 pub(crate) fn window_activity() -> ScalarUDF {
-    let item = |data_type: DataType| DataType::List(Arc::new(Field::new_list_field(data_type, true)));
     let instant = DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()));
     let fields = Fields::from(vec![
         Field::new("period", DataType::Utf8, false),
@@ -202,8 +199,8 @@ pub(crate) fn window_activity() -> ScalarUDF {
     ]);
     create_udf(
         "window_activity",
-        vec![item(instant.clone()), item(DataType::Utf8), item(instant.clone()), item(instant)],
-        item(DataType::Struct(fields.clone())),
+        vec![list_of(instant.clone()), list_of(DataType::Utf8), list_of(instant.clone()), list_of(instant)],
+        list_of(DataType::Struct(fields.clone())),
         Volatility::Immutable,
         Arc::new(move |arguments: &[ColumnarValue]| {
             let arrays = ColumnarValue::values_to_arrays(arguments)?;
@@ -238,9 +235,7 @@ pub(crate) fn window_activity() -> ScalarUDF {
                 Arc::new(Int64Array::from(in_ends)),
             ];
             let values = StructArray::try_new(fields.clone(), columns, None)?;
-            let field = Arc::new(Field::new_list_field(values.data_type().clone(), true));
-            let lists = ListArray::try_new(field, OffsetBuffer::new(offsets.into()), Arc::new(values), None)?;
-            Ok(ColumnarValue::Array(Arc::new(lists) as ArrayRef))
+            lists_result(offsets, Arc::new(values))
         }),
     )
 }
@@ -250,7 +245,6 @@ pub(crate) fn window_activity() -> ScalarUDF {
 /// a list of `{period, mrr_at_start, mrr_at_end}` — the sums of the deltas before the window's
 /// start and before its end — for each window with a movement before its end.
 pub(crate) fn mrr_in_windows() -> ScalarUDF {
-    let item = |data_type: DataType| DataType::List(Arc::new(Field::new_list_field(data_type, true)));
     let instant = DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()));
     let money = DataType::Decimal128(MONEY_PRECISION, MONEY_SCALE);
     let fields = Fields::from(vec![
@@ -260,8 +254,14 @@ pub(crate) fn mrr_in_windows() -> ScalarUDF {
     ]);
     create_udf(
         "mrr_in_windows",
-        vec![item(instant.clone()), item(money), item(DataType::Utf8), item(instant.clone()), item(instant)],
-        item(DataType::Struct(fields.clone())),
+        vec![
+            list_of(instant.clone()),
+            list_of(money),
+            list_of(DataType::Utf8),
+            list_of(instant.clone()),
+            list_of(instant),
+        ],
+        list_of(DataType::Struct(fields.clone())),
         Volatility::Immutable,
         Arc::new(move |arguments: &[ColumnarValue]| {
             let arrays = ColumnarValue::values_to_arrays(arguments)?;
@@ -315,9 +315,7 @@ pub(crate) fn mrr_in_windows() -> ScalarUDF {
                 Arc::new(Decimal128Array::from(at_ends).with_precision_and_scale(MONEY_PRECISION, MONEY_SCALE)?),
             ];
             let values = StructArray::try_new(fields.clone(), columns, None)?;
-            let field = Arc::new(Field::new_list_field(values.data_type().clone(), true));
-            let lists = ListArray::try_new(field, OffsetBuffer::new(offsets.into()), Arc::new(values), None)?;
-            Ok(ColumnarValue::Array(Arc::new(lists) as ArrayRef))
+            lists_result(offsets, Arc::new(values))
         }),
     )
 }
@@ -326,7 +324,6 @@ pub(crate) fn mrr_in_windows() -> ScalarUDF {
 /// visits `{stage, entered_at, next_entered_at}` in time order: consecutive entries into one
 /// stage are one visit, which lasts until the next visit's entry (null for the last one).
 pub(crate) fn stage_visits() -> ScalarUDF {
-    let item = |data_type: DataType| DataType::List(Arc::new(Field::new_list_field(data_type, true)));
     let instant = DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()));
     let fields = Fields::from(vec![
         Field::new("stage", DataType::Utf8, false),
@@ -335,8 +332,8 @@ pub(crate) fn stage_visits() -> ScalarUDF {
     ]);
     create_udf(
         "stage_visits",
-        vec![item(DataType::Utf8), item(instant)],
-        item(DataType::Struct(fields.clone())),
+        vec![list_of(DataType::Utf8), list_of(instant)],
+        list_of(DataType::Struct(fields.clone())),
         Volatility::Immutable,
         Arc::new(move |arguments: &[ColumnarValue]| {
             let arrays = ColumnarValue::values_to_arrays(arguments)?;
@@ -377,16 +374,14 @@ pub(crate) fn stage_visits() -> ScalarUDF {
                 Arc::new(TimestampMicrosecondArray::from(visit_ends).with_timezone("UTC")),
             ];
             let values = StructArray::try_new(fields.clone(), columns, None)?;
-            let field = Arc::new(Field::new_list_field(values.data_type().clone(), true));
-            let lists = ListArray::try_new(field, OffsetBuffer::new(offsets.into()), Arc::new(values), None)?;
-            Ok(ColumnarValue::Array(Arc::new(lists) as ArrayRef))
+            lists_result(offsets, Arc::new(values))
         }),
     )
 }
 
 /// `previous_among(list)`: see the module's description.
 pub(crate) fn previous_among() -> ScalarUDF {
-    let list = DataType::List(Arc::new(Field::new_list_field(DataType::Int64, true)));
+    let list = list_of(DataType::Int64);
     create_udf(
         "previous_among",
         vec![list.clone()],
@@ -408,9 +403,7 @@ pub(crate) fn previous_among() -> ScalarUDF {
                 offsets.push(list_offset("previous_among", values.len())?);
             }
             let values = Int64Array::from(values);
-            let field = Arc::new(Field::new_list_field(DataType::Int64, true));
-            let lists = ListArray::try_new(field, OffsetBuffer::new(offsets.into()), Arc::new(values), None)?;
-            Ok(ColumnarValue::Array(Arc::new(lists) as ArrayRef))
+            lists_result(offsets, Arc::new(values))
         }),
     )
 }
@@ -418,6 +411,18 @@ pub(crate) fn previous_among() -> ScalarUDF {
 /// The greatest of `sorted` below `item`, −1 when there is none.
 fn predecessor(sorted: &[i64], item: i64) -> i64 {
     sorted.partition_point(|other| *other < item).checked_sub(1).map_or(-1, |index| sorted[index])
+}
+
+/// The type of a list of `item`s (nullable items, Arrow's default field name).
+fn list_of(item: DataType) -> DataType {
+    DataType::List(Arc::new(Field::new_list_field(item, true)))
+}
+
+/// A function's result of one list per row: row k holds `values[offsets[k]..offsets[k + 1]]`.
+fn lists_result(offsets: Vec<i32>, values: ArrayRef) -> datafusion::error::Result<ColumnarValue> {
+    let field = Arc::new(Field::new_list_field(values.data_type().clone(), true));
+    let lists = ListArray::try_new(field, OffsetBuffer::new(offsets.into()), values, None)?;
+    Ok(ColumnarValue::Array(Arc::new(lists) as ArrayRef))
 }
 
 /// A list array's next offset.
@@ -447,7 +452,6 @@ struct SubscriptionEvent {
 /// events gathered into four aligned lists (see [`movements_of`]): the customer's MRR movements
 /// as a list of `{at, delta, kind}`, in time order.
 pub(crate) fn mrr_movements() -> ScalarUDF {
-    let item = |data_type: DataType| DataType::List(Arc::new(Field::new_list_field(data_type, true)));
     let instant = DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()));
     let money = DataType::Decimal128(MONEY_PRECISION, MONEY_SCALE);
     let fields = Fields::from(vec![
@@ -455,10 +459,10 @@ pub(crate) fn mrr_movements() -> ScalarUDF {
         Field::new("delta", money.clone(), false),
         Field::new("kind", DataType::Utf8, false),
     ]);
-    let output = item(DataType::Struct(fields.clone()));
+    let output = list_of(DataType::Struct(fields.clone()));
     create_udf(
         "mrr_movements",
-        vec![item(DataType::Utf8), item(instant), item(DataType::Int64), item(money.clone())],
+        vec![list_of(DataType::Utf8), list_of(instant), list_of(DataType::Int64), list_of(money.clone())],
         output,
         Volatility::Immutable,
         Arc::new(move |arguments: &[ColumnarValue]| {
@@ -492,9 +496,7 @@ pub(crate) fn mrr_movements() -> ScalarUDF {
             let kind = StringArray::from_iter_values(movements.iter().map(|movement| movement.kind));
             let columns: Vec<ArrayRef> = vec![Arc::new(at), Arc::new(delta), Arc::new(kind)];
             let values = StructArray::try_new(fields.clone(), columns, None)?;
-            let field = Arc::new(Field::new_list_field(values.data_type().clone(), true));
-            let lists = ListArray::try_new(field, OffsetBuffer::new(offsets.into()), Arc::new(values), None)?;
-            Ok(ColumnarValue::Array(Arc::new(lists) as ArrayRef))
+            lists_result(offsets, Arc::new(values))
         }),
     )
 }
@@ -577,7 +579,7 @@ pub(crate) fn due_term_ends(zone: Tz, until: i64) -> ScalarUDF {
     create_udf(
         "due_term_ends",
         vec![instant.clone(), DataType::Int64, instant.clone()],
-        DataType::List(Arc::new(Field::new_list_field(instant, true))),
+        list_of(instant),
         Volatility::Immutable,
         Arc::new(move |arguments: &[ColumnarValue]| {
             let arrays = ColumnarValue::values_to_arrays(arguments)?;
@@ -596,9 +598,7 @@ pub(crate) fn due_term_ends(zone: Tz, until: i64) -> ScalarUDF {
                 offsets.push(list_offset("due_term_ends", values.len())?);
             }
             let values = TimestampMicrosecondArray::from(values).with_timezone("UTC");
-            let field = Arc::new(Field::new_list_field(values.data_type().clone(), true));
-            let lists = ListArray::try_new(field, OffsetBuffer::new(offsets.into()), Arc::new(values), None)?;
-            Ok(ColumnarValue::Array(Arc::new(lists) as ArrayRef))
+            lists_result(offsets, Arc::new(values))
         }),
     )
 }
@@ -634,7 +634,7 @@ fn term_ends_of(zone: Tz, until: i64, started: i64, term_months: i64, ended: Opt
 pub(crate) fn quantile() -> ScalarUDF {
     create_udf(
         "quantile",
-        vec![DataType::List(Arc::new(Field::new_list_field(DataType::Float64, true))), DataType::Float64],
+        vec![list_of(DataType::Float64), DataType::Float64],
         DataType::Float64,
         Volatility::Immutable,
         Arc::new(|arguments: &[ColumnarValue]| {
