@@ -18,6 +18,8 @@ pub enum Error {
     DimensionNotSupported { metric: String, dimension: String },
     #[error("metric {metric}: {message}")]
     Query { metric: String, message: String },
+    #[error("internal error: {0}")]
+    Internal(String),
     #[error(transparent)]
     Store(#[from] pulse_store::Error),
     #[error("query engine: {0}")]
