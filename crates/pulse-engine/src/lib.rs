@@ -241,9 +241,10 @@ impl Engine {
         Ok(())
     }
 
-    /// Runs the plans of the shared tables the metrics read and of the metrics, `at_once` at a time.
-    /// A plan starts as soon as the shared tables it reads are registered, so a metric that reads
-    /// none runs beside the shared tables' plans. The reports come in the order of the request.
+    /// Runs the plans of the shared tables the metrics read and of the metrics' values and rows,
+    /// `at_once` at a time. A plan starts as soon as the shared tables it reads are registered, so
+    /// a metric that reads none runs beside the shared tables' plans; metrics with the same rows
+    /// plan share one run of it. The reports come in the order of the request.
     async fn run_all(
         &self,
         context: &SessionContext,
@@ -253,23 +254,22 @@ impl Engine {
     ) -> Result<Vec<MetricReport>> {
         enum Job {
             Shared(&'static str, String),
-            Metric(usize, &'static Metric),
+            Values(usize, String),
+            Rows(&'static Metric, String),
         }
         enum Done {
             Shared(&'static str, Arc<MemTable>),
-            Metric(usize, Box<MetricReport>),
+            Values(usize, Values),
+            Rows(String, RowsByPeriod),
         }
-        let mut texts = Vec::with_capacity(request.metrics.len());
+        let mut values_plans = Vec::with_capacity(request.metrics.len());
+        let mut rows_plans: Vec<Option<String>> = Vec::with_capacity(request.metrics.len());
         for metric in &request.metrics {
             let plan_context = self.plan_context(metric, request.by.as_ref())?;
-            let mut text = (metric.plan)(&plan_context);
-            if let Some(rows) = metric.rows {
-                text.push('\n');
-                text.push_str(&rows(&plan_context));
-            }
-            texts.push(text);
+            values_plans.push(values_plan(metric, &plan_context));
+            rows_plans.push(metric.rows.map(|rows| rows(&plan_context)));
         }
-        let shared = needed_shared(&texts);
+        let shared = needed_shared(&values_plans.iter().chain(rows_plans.iter().flatten()).collect::<Vec<_>>());
         // A shared table reads only those before it; its own text may name itself (in an alias).
         let reads = |text: &str, before: usize| -> Vec<&'static str> {
             shared[..before].iter().map(|(name, _)| *name).filter(|name| text.contains(name)).collect()
@@ -278,17 +278,18 @@ impl Engine {
             .iter()
             .enumerate()
             .map(|(index, (name, sql))| (reads(sql, index), Job::Shared(name, sql.clone())))
-            .chain(
-                request
-                    .metrics
-                    .iter()
-                    .zip(&texts)
-                    .enumerate()
-                    .map(|(index, (metric, text))| (reads(text, shared.len()), Job::Metric(index, metric))),
-            )
             .collect();
+        for (index, (metric, sql)) in request.metrics.iter().zip(&values_plans).enumerate() {
+            waiting.push((reads(sql, shared.len()), Job::Values(index, sql.clone())));
+            if let Some(sql) = &rows_plans[index]
+                && !waiting.iter().any(|(_, job)| matches!(job, Job::Rows(_, queued) if queued == sql))
+            {
+                waiting.push((reads(sql, shared.len()), Job::Rows(metric, sql.clone())));
+            }
+        }
         let mut registered: Vec<&'static str> = Vec::new();
-        let mut reports: Vec<Option<MetricReport>> = vec![None; request.metrics.len()];
+        let mut values: Vec<Option<Values>> = (0..request.metrics.len()).map(|_| None).collect();
+        let mut rows: HashMap<String, RowsByPeriod> = HashMap::new();
         let mut running: tokio::task::JoinSet<Result<Done>> = tokio::task::JoinSet::new();
         loop {
             while running.len() < at_once {
@@ -302,13 +303,14 @@ impl Engine {
                     Job::Shared(name, sql) => {
                         running.spawn(async move { Ok(Done::Shared(name, shared_table(&context, &sql).await?)) });
                     }
-                    Job::Metric(index, metric) => {
-                        let engine = self.clone();
-                        let periods = periods.clone();
-                        let by = request.by.clone();
+                    Job::Values(index, sql) => {
+                        let metric = request.metrics[index];
+                        running.spawn(async move { Ok(Done::Values(index, values_of(&context, metric, &sql).await?)) });
+                    }
+                    Job::Rows(metric, sql) => {
                         running.spawn(async move {
-                            let report = engine.run(&context, metric, &periods, by.as_ref()).await?;
-                            Ok(Done::Metric(index, Box::new(report)))
+                            let (grouped, _) = rows_of(&context, metric, &sql).await?;
+                            Ok(Done::Rows(sql, grouped))
                         });
                     }
                 }
@@ -321,12 +323,25 @@ impl Engine {
                     context.register_table(name, table)?;
                     registered.push(name);
                 }
-                Done::Metric(index, report) => reports[index] = Some(*report),
+                Done::Values(index, found) => values[index] = Some(found),
+                Done::Rows(sql, grouped) => {
+                    rows.insert(sql, grouped);
+                }
             }
         }
-        reports
-            .into_iter()
-            .map(|report| report.ok_or_else(|| Error::Internal("a metric's plan never became ready".to_owned())))
+        let unfinished = || Error::Internal("a metric's plan never became ready".to_owned());
+        request
+            .metrics
+            .iter()
+            .zip(values)
+            .zip(&rows_plans)
+            .map(|((metric, found), rows_plan)| {
+                let grouped = match rows_plan {
+                    Some(sql) => Some(rows.get(sql).ok_or_else(unfinished)?),
+                    None => None,
+                };
+                Ok(report_of(metric, &periods, request.by.as_ref(), found.ok_or_else(unfinished)?, grouped))
+            })
             .collect()
     }
 
@@ -388,94 +403,6 @@ impl Engine {
         context.register_udf(functions::instant_index("year_instant_index", year_instants));
         Ok(context)
     }
-
-    async fn run(
-        &self,
-        context: &SessionContext,
-        metric: &Metric,
-        periods: &[Period],
-        by: Option<&Dimension>,
-    ) -> Result<MetricReport> {
-        let plan_context = self.plan_context(metric, by)?;
-        let labelled = metric.unit == Unit::MonthLabel;
-        let sql = format!(
-            "SELECT CAST(period AS VARCHAR) AS period, CAST(segment AS VARCHAR) AS segment, CAST(value AS {}) AS value FROM ({}) metric",
-            if labelled { "VARCHAR" } else { "DOUBLE" },
-            (metric.plan)(&plan_context)
-        );
-        let query_error = |error: datafusion::error::DataFusionError| Error::Query {
-            metric: metric.id.to_owned(),
-            message: error.to_string(),
-        };
-        let batches = context.sql(&sql).await.map_err(query_error)?.collect().await.map_err(query_error)?;
-        let mut found: HashMap<(String, Option<String>), Option<Value>> = HashMap::new();
-        let mut segments: BTreeSet<Option<String>> = BTreeSet::new();
-        for batch in &batches {
-            let labels = cast(batch.column(0), &DataType::Utf8)?;
-            let labels = labels.as_string::<i32>();
-            let segment_values = cast(batch.column(1), &DataType::Utf8)?;
-            let segment_values = segment_values.as_string::<i32>();
-            let values = cast(batch.column(2), if labelled { &DataType::Utf8 } else { &DataType::Float64 })?;
-            for row in 0..batch.num_rows() {
-                if labels.is_null(row) {
-                    continue;
-                }
-                let segment = (!segment_values.is_null(row)).then(|| segment_values.value(row).to_owned());
-                let value = if values.is_null(row) {
-                    None
-                } else if labelled {
-                    Some(Value::Label(values.as_string::<i32>().value(row).to_owned()))
-                } else {
-                    let number = values.as_primitive::<datafusion::arrow::datatypes::Float64Type>().value(row);
-                    number.is_finite().then_some(Value::Number(number))
-                };
-                segments.insert(segment.clone());
-                found.insert((labels.value(row).to_owned(), segment), value);
-            }
-        }
-        if by.is_none() {
-            segments = BTreeSet::from([None]);
-        }
-        let value_of = |label: &str, segment: &Option<String>| -> (Option<Value>, Option<&'static str>) {
-            let found = found.get(&(label.to_owned(), segment.clone()));
-            match (found, metric.empty) {
-                (Some(Some(value)), _) => (Some(value.clone()), None),
-                (None, Empty::Zero) => (Some(Value::Number(0.0)), None),
-                (Some(None), Empty::Null(reason)) | (None, Empty::Null(reason)) => (None, Some(reason)),
-                (Some(None), Empty::Zero) => (None, Some("no value")),
-            }
-        };
-        let mut rows_by_period = match metric.rows {
-            Some(rows_plan) => Some(self.rows(context, metric, rows_plan(&plan_context)).await?.0),
-            None => None,
-        };
-        let mut values = Vec::new();
-        for segment in &segments {
-            for pair in periods.windows(2) {
-                let (previous, _) = value_of(&pair[0].label, segment);
-                let (value, reason) = value_of(&pair[1].label, segment);
-                values.push(MetricValue {
-                    period: pair[1].label.clone(),
-                    segment: by
-                        .map(|dimension| SegmentRef { dimension: dimension.to_string(), value: segment.clone() }),
-                    value,
-                    previous,
-                    reason,
-                    rows: rows_by_period
-                        .as_mut()
-                        .map(|rows| rows.remove(&(pair[1].label.clone(), segment.clone())).unwrap_or_default()),
-                });
-            }
-        }
-        Ok(MetricReport {
-            id: metric.id,
-            name: metric.name,
-            category: metric.category,
-            unit: metric.unit,
-            direction: metric.direction,
-            values,
-        })
-    }
 }
 
 impl Engine {
@@ -532,7 +459,7 @@ impl Engine {
         let plan_context = self.plan_context(metric, by)?;
         let sql = records_plan(&plan_context);
         self.materialize_shared(&context, &sql).await?;
-        let (mut grouped, mut columns) = self.rows(&context, metric, sql).await?;
+        let (mut grouped, mut columns) = rows_of(&context, metric, &sql).await?;
         if let Some(dimension) = by {
             columns.push(dimension.to_string());
         }
@@ -560,48 +487,141 @@ impl Engine {
             records,
         })
     }
+}
 
-    /// Runs a rows plan and groups its rows by (period, segment) as JSON objects; also returns
-    /// the plan's other column names, in order.
-    async fn rows(
-        &self,
-        context: &SessionContext,
-        metric: &Metric,
-        sql: String,
-    ) -> Result<(RowsByPeriod, Vec<String>)> {
-        let query_error = |error: datafusion::error::DataFusionError| Error::Query {
-            metric: metric.id.to_owned(),
-            message: error.to_string(),
-        };
-        let frame = context.sql(&sql).await.map_err(query_error)?;
-        let columns: Vec<String> = frame
-            .schema()
-            .fields()
-            .iter()
-            .map(|field| field.name().clone())
-            .filter(|name| name != "period" && name != "segment")
-            .collect();
-        let batches = frame.collect().await.map_err(query_error)?;
-        let mut grouped = RowsByPeriod::new();
-        for batch in &batches {
-            let mut writer = datafusion::arrow::json::WriterBuilder::new()
-                .with_explicit_nulls(true)
-                .build::<_, datafusion::arrow::json::writer::JsonArray>(Vec::new());
-            writer.write(batch)?;
-            writer.finish()?;
-            let objects: Vec<serde_json::Map<String, serde_json::Value>> = serde_json::from_slice(&writer.into_inner())
-                .map_err(|error| Error::Query { metric: metric.id.to_owned(), message: error.to_string() })?;
-            for mut object in objects {
-                let Some(serde_json::Value::String(period)) = object.remove("period") else { continue };
-                let segment = match object.remove("segment") {
-                    Some(serde_json::Value::String(segment)) => Some(segment),
-                    _ => None,
-                };
-                grouped.entry((period, segment)).or_default().push(object);
+/// A metric's values plan, its columns cast to `(period, segment, value)`.
+fn values_plan(metric: &Metric, context: &PlanContext) -> String {
+    format!(
+        "SELECT CAST(period AS VARCHAR) AS period, CAST(segment AS VARCHAR) AS segment, CAST(value AS {}) AS value FROM ({}) metric",
+        if metric.unit == Unit::MonthLabel { "VARCHAR" } else { "DOUBLE" },
+        (metric.plan)(context)
+    )
+}
+
+/// A metric's values by (period label, segment), and the segments that have one.
+#[derive(Debug, Default)]
+struct Values {
+    found: HashMap<(String, Option<String>), Option<Value>>,
+    segments: BTreeSet<Option<String>>,
+}
+
+/// Runs a metric's values plan (see [`values_plan`]).
+async fn values_of(context: &SessionContext, metric: &Metric, sql: &str) -> Result<Values> {
+    let labelled = metric.unit == Unit::MonthLabel;
+    let query_error = |error: datafusion::error::DataFusionError| Error::Query {
+        metric: metric.id.to_owned(),
+        message: error.to_string(),
+    };
+    let batches = context.sql(sql).await.map_err(query_error)?.collect().await.map_err(query_error)?;
+    let mut values = Values::default();
+    for batch in &batches {
+        let labels = cast(batch.column(0), &DataType::Utf8)?;
+        let labels = labels.as_string::<i32>();
+        let segment_values = cast(batch.column(1), &DataType::Utf8)?;
+        let segment_values = segment_values.as_string::<i32>();
+        let numbers = cast(batch.column(2), if labelled { &DataType::Utf8 } else { &DataType::Float64 })?;
+        for row in 0..batch.num_rows() {
+            if labels.is_null(row) {
+                continue;
             }
+            let segment = (!segment_values.is_null(row)).then(|| segment_values.value(row).to_owned());
+            let value = if numbers.is_null(row) {
+                None
+            } else if labelled {
+                Some(Value::Label(numbers.as_string::<i32>().value(row).to_owned()))
+            } else {
+                let number = numbers.as_primitive::<datafusion::arrow::datatypes::Float64Type>().value(row);
+                number.is_finite().then_some(Value::Number(number))
+            };
+            values.segments.insert(segment.clone());
+            values.found.insert((labels.value(row).to_owned(), segment), value);
         }
-        Ok((grouped, columns))
     }
+    Ok(values)
+}
+
+/// A metric's report over `periods` (each with its predecessor) from its values and, for a
+/// table-valued metric, its rows.
+fn report_of(
+    metric: &Metric,
+    periods: &[Period],
+    by: Option<&Dimension>,
+    values: Values,
+    rows: Option<&RowsByPeriod>,
+) -> MetricReport {
+    let Values { found, mut segments } = values;
+    if by.is_none() {
+        segments = BTreeSet::from([None]);
+    }
+    let value_of = |label: &str, segment: &Option<String>| -> (Option<Value>, Option<&'static str>) {
+        let found = found.get(&(label.to_owned(), segment.clone()));
+        match (found, metric.empty) {
+            (Some(Some(value)), _) => (Some(value.clone()), None),
+            (None, Empty::Zero) => (Some(Value::Number(0.0)), None),
+            (Some(None), Empty::Null(reason)) | (None, Empty::Null(reason)) => (None, Some(reason)),
+            (Some(None), Empty::Zero) => (None, Some("no value")),
+        }
+    };
+    let mut values = Vec::new();
+    for segment in &segments {
+        for pair in periods.windows(2) {
+            let (previous, _) = value_of(&pair[0].label, segment);
+            let (value, reason) = value_of(&pair[1].label, segment);
+            values.push(MetricValue {
+                period: pair[1].label.clone(),
+                segment: by.map(|dimension| SegmentRef { dimension: dimension.to_string(), value: segment.clone() }),
+                value,
+                previous,
+                reason,
+                rows: rows.map(|rows| rows.get(&(pair[1].label.clone(), segment.clone())).cloned().unwrap_or_default()),
+            });
+        }
+    }
+    MetricReport {
+        id: metric.id,
+        name: metric.name,
+        category: metric.category,
+        unit: metric.unit,
+        direction: metric.direction,
+        values,
+    }
+}
+
+/// Runs a rows plan and groups its rows by (period, segment) as JSON objects; also returns
+/// the plan's other column names, in order.
+async fn rows_of(context: &SessionContext, metric: &Metric, sql: &str) -> Result<(RowsByPeriod, Vec<String>)> {
+    let query_error = |error: datafusion::error::DataFusionError| Error::Query {
+        metric: metric.id.to_owned(),
+        message: error.to_string(),
+    };
+    let frame = context.sql(sql).await.map_err(query_error)?;
+    let columns: Vec<String> = frame
+        .schema()
+        .fields()
+        .iter()
+        .map(|field| field.name().clone())
+        .filter(|name| name != "period" && name != "segment")
+        .collect();
+    let batches = frame.collect().await.map_err(query_error)?;
+    let mut grouped = RowsByPeriod::new();
+    for batch in &batches {
+        let mut writer = datafusion::arrow::json::WriterBuilder::new()
+            .with_explicit_nulls(true)
+            .build::<_, datafusion::arrow::json::writer::JsonArray>(Vec::new());
+        writer.write(batch)?;
+        writer.finish()?;
+        let objects: Vec<serde_json::Map<String, serde_json::Value>> = serde_json::from_slice(&writer.into_inner())
+            .map_err(|error| Error::Query { metric: metric.id.to_owned(), message: error.to_string() })?;
+        for mut object in objects {
+            let Some(serde_json::Value::String(period)) = object.remove("period") else { continue };
+            let segment = match object.remove("segment") {
+                Some(serde_json::Value::String(segment)) => Some(segment),
+                _ => None,
+            };
+            grouped.entry((period, segment)).or_default().push(object);
+        }
+    }
+    Ok((grouped, columns))
 }
 
 /// Calendar months around the CRM's go-live, in the workspace timezone: `month` (label),
