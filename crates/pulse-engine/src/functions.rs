@@ -14,6 +14,9 @@
 //! - `window_activity(instants, labels, starts, ends)`: for a customer's active instants (from
 //!   `active_instants`) and windows given as three aligned lists, the windows at whose start or
 //!   end the customer is active (see [`window_activity`]);
+//! - `counts_active_in_periods(instants)`, `counts_active_in_twelve_months(instants)`: aggregates
+//!   over customers' active instants, how many are active at the start, at the end and at both of
+//!   each period (or of the twelve months ending at its end) (see [`activity_counts`]);
 //! - `mrr_in_windows(ats, deltas, labels, starts, ends)`: a customer's MRR before the start and
 //!   before the end of each window (see [`mrr_in_windows`]);
 //! - `stage_visits(stages, entered_ats)`: a deal's stage entries gathered into two aligned lists,
@@ -38,7 +41,10 @@ use datafusion::arrow::datatypes::{
     DataType, Decimal128Type, Field, Fields, Float64Type, Int64Type, TimeUnit, TimestampMicrosecondType,
 };
 use datafusion::error::DataFusionError;
-use datafusion::logical_expr::{ColumnarValue, ScalarUDF, Volatility, create_udf};
+use datafusion::logical_expr::{
+    Accumulator, AggregateUDF, ColumnarValue, ScalarUDF, Volatility, create_udaf, create_udf,
+};
+use datafusion::scalar::ScalarValue;
 
 use pulse_model::Timestamp;
 
@@ -238,6 +244,136 @@ pub(crate) fn window_activity() -> ScalarUDF {
             lists_result(offsets, Arc::new(values))
         }),
     )
+}
+
+/// The windows of an activity count: labelled `[start, end)`, each bound given as its position
+/// among the windows' distinct bounds (sorted).
+#[derive(Debug)]
+struct CountWindows {
+    labels: Vec<String>,
+    bounds: Vec<i64>,
+    positions: Vec<(usize, usize)>,
+}
+
+/// `name(instants)`, an aggregate over customers, each given by the instants at which they are
+/// active (sorted, as from `active_instants`; each window bound must be one of the instants at
+/// which that function is asked): for each of `windows` (label, start, end) at whose start or
+/// end someone is active, `{period, n_start, n_end, n_both}` — how many customers are active at
+/// its start (S), at its end (E), and at both (S ∩ E). The counts that `window_activity` rows
+/// would give summed, without a row per customer and window.
+pub(crate) fn activity_counts(name: &str, windows: Vec<(String, i64, i64)>) -> AggregateUDF {
+    let instant = DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()));
+    let fields = Fields::from(vec![
+        Field::new("period", DataType::Utf8, false),
+        Field::new("n_start", DataType::Int64, false),
+        Field::new("n_end", DataType::Int64, false),
+        Field::new("n_both", DataType::Int64, false),
+    ]);
+    let mut bounds: Vec<i64> = windows.iter().flat_map(|(_, start, end)| [*start, *end]).collect();
+    bounds.sort_unstable();
+    bounds.dedup();
+    let position = |instant: &i64| bounds.binary_search(instant).unwrap_or_default();
+    let positions = windows.iter().map(|(_, start, end)| (position(start), position(end))).collect();
+    let windows =
+        Arc::new(CountWindows { labels: windows.into_iter().map(|(label, _, _)| label).collect(), bounds, positions });
+    create_udaf(
+        name,
+        vec![list_of(instant)],
+        Arc::new(list_of(DataType::Struct(fields.clone()))),
+        Volatility::Immutable,
+        Arc::new(move |_| {
+            Ok(Box::new(ActivityCounts {
+                windows: windows.clone(),
+                fields: fields.clone(),
+                counts: vec![0; 3 * windows.labels.len()],
+                active: vec![false; windows.bounds.len()],
+            }))
+        }),
+        Arc::new(vec![list_of(DataType::Int64)]),
+    )
+}
+
+/// The state of an activity count: `counts[3w..3w + 3]` are window `w`'s |S|, |E|, |S ∩ E|;
+/// `active` is scratch space, one flag per window bound.
+#[derive(Debug)]
+struct ActivityCounts {
+    windows: Arc<CountWindows>,
+    fields: Fields,
+    counts: Vec<i64>,
+    active: Vec<bool>,
+}
+
+impl Accumulator for ActivityCounts {
+    fn update_batch(&mut self, values: &[ArrayRef]) -> datafusion::error::Result<()> {
+        let lists = values[0].as_list::<i32>();
+        for row in 0..lists.len() {
+            if lists.is_null(row) {
+                continue;
+            }
+            let instants = lists.value(row);
+            let instants = instants.as_primitive::<TimestampMicrosecondType>().values();
+            let mut next = 0;
+            for (flag, bound) in self.active.iter_mut().zip(&self.windows.bounds) {
+                while next < instants.len() && instants[next] < *bound {
+                    next += 1;
+                }
+                *flag = instants.get(next) == Some(bound);
+            }
+            for (counts, (start, end)) in self.counts.chunks_exact_mut(3).zip(&self.windows.positions) {
+                let (at_start, at_end) = (self.active[*start], self.active[*end]);
+                counts[0] += i64::from(at_start);
+                counts[1] += i64::from(at_end);
+                counts[2] += i64::from(at_start && at_end);
+            }
+        }
+        Ok(())
+    }
+
+    fn evaluate(&mut self) -> datafusion::error::Result<ScalarValue> {
+        let (mut periods, mut columns) = (StringBuilder::new(), [Vec::new(), Vec::new(), Vec::new()]);
+        for (label, counts) in self.windows.labels.iter().zip(self.counts.chunks_exact(3)) {
+            if counts[0] + counts[1] > 0 {
+                periods.append_value(label);
+                for (column, count) in columns.iter_mut().zip(counts) {
+                    column.push(*count);
+                }
+            }
+        }
+        let periods = periods.finish();
+        let length = list_offset("activity_counts", periods.len())?;
+        let mut arrays: Vec<ArrayRef> = vec![Arc::new(periods)];
+        arrays.extend(columns.map(|column| Arc::new(Int64Array::from(column)) as ArrayRef));
+        let values = StructArray::try_new(self.fields.clone(), arrays, None)?;
+        let field = Arc::new(Field::new_list_field(values.data_type().clone(), true));
+        let list = ListArray::try_new(field, OffsetBuffer::new(vec![0, length].into()), Arc::new(values), None)?;
+        Ok(ScalarValue::List(Arc::new(list)))
+    }
+
+    fn size(&self) -> usize {
+        size_of::<Self>() + self.counts.capacity() * size_of::<i64>() + self.active.capacity()
+    }
+
+    fn state(&mut self) -> datafusion::error::Result<Vec<ScalarValue>> {
+        let counts = Int64Array::from(self.counts.clone());
+        let field = Arc::new(Field::new_list_field(DataType::Int64, true));
+        let length = list_offset("activity_counts", counts.len())?;
+        let list = ListArray::try_new(field, OffsetBuffer::new(vec![0, length].into()), Arc::new(counts), None)?;
+        Ok(vec![ScalarValue::List(Arc::new(list))])
+    }
+
+    fn merge_batch(&mut self, states: &[ArrayRef]) -> datafusion::error::Result<()> {
+        let lists = states[0].as_list::<i32>();
+        for row in 0..lists.len() {
+            if lists.is_null(row) {
+                continue;
+            }
+            let other = lists.value(row);
+            for (count, add) in self.counts.iter_mut().zip(other.as_primitive::<Int64Type>().values()) {
+                *count += add;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// `mrr_in_windows(ats, deltas, labels, starts, ends)`: a customer's MRR movements (instants and

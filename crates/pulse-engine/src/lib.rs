@@ -371,6 +371,17 @@ impl Engine {
         context.register_udf(functions::due_term_ends(zone, report_end));
         let year_before_ends =
             periods.iter().map(|period| year_before_end(period, zone)).collect::<Result<Vec<_>>>()?;
+        let period_windows =
+            periods.iter().map(|period| (period.label.clone(), period.start.micros(), period.end.micros()));
+        context.register_udaf(functions::activity_counts("counts_active_in_periods", period_windows.collect()));
+        let twelve_month_windows = periods
+            .iter()
+            .zip(&year_before_ends)
+            .map(|(period, year_before_end)| (period.label.clone(), *year_before_end, period.end.micros()));
+        context.register_udaf(functions::activity_counts(
+            "counts_active_in_twelve_months",
+            twelve_month_windows.collect(),
+        ));
         let period_ends = periods.iter().map(|period| period.end.micros());
         let mut year_instants: Vec<i64> = year_before_ends.iter().copied().chain(period_ends).collect();
         year_instants.sort_unstable();

@@ -50,11 +50,11 @@ fn paid_orders(context: &PlanContext, columns: &str, aggregate: &str) -> String 
 /// `start_at`, `end_at`), ending in `customer_activity(period, customer_id, in_start, in_end)`:
 /// a row for each customer active at the window's start or at its end (`S` and `E`). Every
 /// boundary of `windows` must be one of the instants at which the shared `customer_instants`
-/// says who is active; the three window sets of the reports are materialized once each.
+/// says who is active; the report's periods and months are materialized once each (counts over
+/// the periods and the twelve months ending at their ends come from [`activity_counts`]).
 pub(super) fn customer_activity(windows: &str) -> String {
     let shared = match windows {
         PERIOD_WINDOWS => "period_activity",
-        TWELVE_MONTH_WINDOWS => "year_activity",
         MONTH_WINDOWS => "month_activity",
         _ => return format!("windows AS ({windows}), customer_activity AS ({})", activity_over_windows("windows")),
     };
@@ -68,8 +68,7 @@ pub(super) fn customer_activity(windows: &str) -> String {
 /// instants at which each customer is active among those at which a plan asks (the boundaries
 /// of the report's periods, of the twelve months ending at each period's end, of the report's
 /// months and of the months around the CRM's go-live; listed when the session is set up), then
-/// the activity over the report's periods, the twelve months ending at each period's end, and
-/// the report's months (each computed once per report).
+/// who is active over the report's periods and over its months (each computed once per report).
 ///
 /// A customer follows one rule: with `customer_model = auto`, the subscription rule when they
 /// ever had a subscription, else the purchase rule; the other models force one rule. Under the
@@ -91,11 +90,7 @@ pub(super) fn shared_activity() -> Vec<(&'static str, String)> {
          GROUP BY customer_id"
     );
     let mut tables = vec![("customer_instants", customer_instants)];
-    for (name, windows) in [
-        ("period_activity", PERIOD_WINDOWS),
-        ("year_activity", TWELVE_MONTH_WINDOWS),
-        ("month_activity", MONTH_WINDOWS),
-    ] {
+    for (name, windows) in [("period_activity", PERIOD_WINDOWS), ("month_activity", MONTH_WINDOWS)] {
         tables.push((name, format!("WITH windows AS ({windows}) {}", activity_over_windows("windows"))));
     }
     tables
@@ -121,18 +116,32 @@ fn activity_over_windows(windows: &str) -> String {
     )
 }
 
-/// Aggregates `in_start` and `in_end` over the customers of each period and segment.
-fn per_activity(context: &PlanContext, aggregate: &str) -> String {
+/// `(period, segment, n_start, n_end, n_both)` from the shared `customer_instants`: per window
+/// of `counts` (`counts_active_in_periods` or `counts_active_in_twelve_months`) and segment, how
+/// many customers are active at its start (|S|), at its end (|E|) and at both (|S ∩ E|); only
+/// the windows and segments where someone is active at the start or at the end.
+fn activity_counts(counts: &str, segment: &str) -> String {
     format!(
-        "WITH {activity}
-         SELECT period, segment, {aggregate} AS value FROM (
-             SELECT a.period AS period, {segment} AS segment, a.in_start AS in_start, a.in_end AS in_end
-             FROM customer_activity a {customers}
-         ) activity
-         GROUP BY period, segment",
-        activity = customer_activity(PERIOD_WINDOWS),
-        segment = context.segment,
-        customers = customers_join(&context.segment, "a.customer_id")
+        "SELECT counts['period'] AS period, segment, counts['n_start'] AS n_start, counts['n_end'] AS n_end,
+                counts['n_both'] AS n_both
+         FROM (
+             SELECT segment, unnest(counts) AS counts FROM (
+                 SELECT segment, {counts}(instants) AS counts FROM (
+                     SELECT {segment} AS segment, a.instants AS instants FROM customer_instants a {customers}
+                 ) customers
+                 GROUP BY segment
+             ) grouped
+         ) windows",
+        customers = customers_join(segment, "a.customer_id")
+    )
+}
+
+/// `value`, an expression over `n_start`, `n_end` and `n_both` (see [`activity_counts`]), for
+/// each period and segment where someone is active at the start or at the end.
+fn per_activity(context: &PlanContext, value: &str) -> String {
+    format!(
+        "SELECT period, segment, {value} AS value FROM ({counts}) counts",
+        counts = activity_counts("counts_active_in_periods", &context.segment)
     )
 }
 
@@ -151,16 +160,15 @@ fn activity_records(context: &PlanContext, condition: &str) -> String {
 }
 
 /// Retention spend of each period divided by `denominator`, an expression over the
-/// `retained` row of the period; `retained` is defined by `retained_cte`.
-fn retention_spend_over(context: &PlanContext, retained_cte: &str, denominator: &str) -> String {
+/// `retained` row of the period; `retained` is defined by `retained_ctes` (the last of them).
+fn retention_spend_over(context: &PlanContext, retained_ctes: &str, denominator: &str) -> String {
     format!(
-        "WITH {activity}, {retained_cte}, {RETENTION_SPEND}
+        "WITH {retained_ctes}, {RETENTION_SPEND}
          SELECT p.period AS period, {segment} AS segment,
                 CAST(coalesce(spend.amount, 0) AS DOUBLE) / nullif({denominator}, 0) AS value
          FROM periods p
          LEFT JOIN retained ON retained.period = p.period
          LEFT JOIN retention_spend spend ON spend.period = p.period",
-        activity = customer_activity(PERIOD_WINDOWS),
         segment = context.segment
     )
 }
@@ -176,13 +184,9 @@ fn retention_spend_over(context: &PlanContext, retained_cte: &str, denominator: 
 /// intervals are gathered into a list, and `previous_among` finds each one's predecessor).
 fn clv_historical(context: &PlanContext) -> String {
     format!(
-        "WITH {activity},
+        "WITH windows AS ({TWELVE_MONTH_WINDOWS}),
          churn AS (
-             SELECT period, segment, sum(in_start) AS n_start, sum(in_start * (1 - in_end)) AS n_churned FROM (
-                 SELECT a.period AS period, {segment} AS segment, a.in_start AS in_start, a.in_end AS in_end
-                 FROM customer_activity a {activity_customers}
-             ) activity
-             GROUP BY period, segment
+             SELECT period, segment, n_start, n_start - n_both AS n_churned FROM ({counts}) counts
          ),
          customer_intervals AS (
              SELECT customer_id, year_instant_index(at) AS k, sum({amount}) AS revenue, count(*) AS n_orders
@@ -221,10 +225,9 @@ fn clv_historical(context: &PlanContext) -> String {
                 * (CAST(churn.n_start AS DOUBLE) / nullif(churn.n_churned, 0)) AS value
          FROM purchases
          LEFT JOIN churn ON churn.period = purchases.period AND (churn.segment IS NOT DISTINCT FROM purchases.segment)",
-        activity = customer_activity(TWELVE_MONTH_WINDOWS),
+        counts = activity_counts("counts_active_in_twelve_months", &context.segment),
         segment = context.segment,
         amount = money("o.amount"),
-        activity_customers = customers_join(&context.segment, "a.customer_id"),
         interval_customers = customers_join(&context.segment, "i.customer_id"),
     )
 }
@@ -472,7 +475,7 @@ pub(super) fn metrics() -> Vec<Metric> {
             empty: Empty::Zero,
             rows: None,
             records: Some(|context| activity_records(context, "a.in_end = 1")),
-            plan: |context| per_activity(context, "sum(in_end)"),
+            plan: |context| per_activity(context, "n_end"),
         },
         Metric {
             id: "churned_customers",
@@ -487,7 +490,7 @@ pub(super) fn metrics() -> Vec<Metric> {
             empty: Empty::Zero,
             rows: None,
             records: Some(|context| activity_records(context, "a.in_start = 1 AND a.in_end = 0")),
-            plan: |context| per_activity(context, "sum(in_start * (1 - in_end))"),
+            plan: |context| per_activity(context, "n_start - n_both"),
         },
         Metric {
             id: "churn_rate",
@@ -500,7 +503,7 @@ pub(super) fn metrics() -> Vec<Metric> {
             empty: Empty::Null("no customer was active at the start of the period"),
             rows: None,
             records: None,
-            plan: |context| per_activity(context, "100.0 * sum(in_start * (1 - in_end)) / nullif(sum(in_start), 0)"),
+            plan: |context| per_activity(context, "100.0 * (n_start - n_both) / nullif(n_start, 0)"),
         },
         Metric {
             id: "retention_rate",
@@ -513,7 +516,7 @@ pub(super) fn metrics() -> Vec<Metric> {
             empty: Empty::Null("no customer was active at the start of the period"),
             rows: None,
             records: None,
-            plan: |context| per_activity(context, "100.0 * sum(in_start * in_end) / nullif(sum(in_start), 0)"),
+            plan: |context| per_activity(context, "100.0 * n_both / nullif(n_start, 0)"),
         },
         Metric {
             id: "retention_cost",
@@ -527,11 +530,10 @@ pub(super) fn metrics() -> Vec<Metric> {
             rows: None,
             records: None,
             plan: |context| {
+                let counts = activity_counts("counts_active_in_periods", "CAST(NULL AS VARCHAR)");
                 retention_spend_over(
                     context,
-                    "retained AS (
-                         SELECT period, sum(in_start * in_end) AS n_retained FROM customer_activity GROUP BY period
-                     )",
+                    &format!("retained AS (SELECT period, n_both AS n_retained FROM ({counts}) counts)"),
                     "retained.n_retained",
                 )
             },
@@ -552,7 +554,9 @@ pub(super) fn metrics() -> Vec<Metric> {
             plan: |context| {
                 retention_spend_over(
                     context,
-                    "retained AS (
+                    &format!(
+                        "{activity},
+                     retained AS (
                          SELECT a.period AS period, CAST(sum(o.amount) AS DOUBLE) AS revenue
                          FROM customer_activity a
                          JOIN orders o ON o.customer_id = a.customer_id AND o.status = 'paid'
@@ -560,6 +564,8 @@ pub(super) fn metrics() -> Vec<Metric> {
                          WHERE a.in_start = 1 AND a.in_end = 1
                          GROUP BY a.period
                      )",
+                        activity = customer_activity(PERIOD_WINDOWS)
+                    ),
                     "retained.revenue",
                 )
             },
