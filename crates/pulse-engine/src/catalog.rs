@@ -33,7 +33,8 @@ pub fn catalog() -> &'static [Metric] {
 }
 
 /// Intermediate tables several metrics read, in dependency order: `(name, SQL)`. A report
-/// computes the ones its plans mention once, before running them, instead of once per metric.
+/// computes the ones its plans mention once, before the plans that read them, instead of once
+/// per metric.
 /// They do not depend on the report's segmentation (plans join the segment afterwards).
 pub(crate) fn shared_tables() -> Vec<(&'static str, String)> {
     let mut tables = vec![
@@ -57,6 +58,7 @@ pub(crate) fn shared_tables() -> Vec<(&'static str, String)> {
     ];
     tables.push(("customer_mrr", subscriptions::CUSTOMER_MRR.to_owned()));
     tables.extend(revenue::shared_activity());
+    tables.push(revenue::shared_year_intervals());
     tables.push(("stage_visits", sales::STAGE_VISITS.to_owned()));
     tables.push(("open_deal_stages", sales::OPEN_DEAL_STAGES.to_owned()));
     tables

@@ -112,10 +112,9 @@ pub(crate) enum ActivityRule {
     Purchase,
 }
 
-/// `active_instants(order_ats, subscription_starts, subscription_ends)`, over one customer's rows
-/// gathered into three aligned lists (a row is a paid order when its subscription start is null,
-/// else a subscription): the ones of `instants` (sorted, distinct) at which the customer is
-/// active, sorted. Under the purchase rule a customer is active at `t` with a paid order in
+/// `active_instants(order_ats, subscription_starts, subscription_ends)`, over one customer's paid
+/// orders (a list, null for none) and subscriptions (two aligned lists, null for none): the ones
+/// of `instants` (sorted, distinct) at which the customer is active, sorted. Under the purchase rule a customer is active at `t` with a paid order in
 /// `[t − inactivity, t)`; under the subscription rule, with a subscription started before `t` and
 /// not ended before it (`started < t ≤ ended`, open when `ended` is null).
 pub(crate) fn active_instants(instants: Vec<i64>, inactivity: i64, rule: ActivityRule) -> ScalarUDF {
@@ -136,15 +135,17 @@ pub(crate) fn active_instants(instants: Vec<i64>, inactivity: i64, rule: Activit
             for row in 0..order_ats.len() {
                 orders.clear();
                 subscriptions.clear();
-                let (order_at, start, end) = (order_ats.value(row), starts.value(row), ends.value(row));
-                let order_at = order_at.as_primitive::<TimestampMicrosecondType>();
-                let (start, end) =
-                    (start.as_primitive::<TimestampMicrosecondType>(), end.as_primitive::<TimestampMicrosecondType>());
-                for item in 0..order_at.len() {
-                    if !start.is_null(item) {
-                        subscriptions.push((start.value(item), (!end.is_null(item)).then(|| end.value(item))));
-                    } else if !order_at.is_null(item) {
-                        orders.push(order_at.value(item));
+                if !order_ats.is_null(row) {
+                    let order_at = order_ats.value(row);
+                    orders.extend(order_at.as_primitive::<TimestampMicrosecondType>().iter().flatten());
+                }
+                if !(starts.is_null(row) || ends.is_null(row)) {
+                    let (start, end) = (starts.value(row), ends.value(row));
+                    let end = end.as_primitive::<TimestampMicrosecondType>();
+                    for (item, started) in start.as_primitive::<TimestampMicrosecondType>().iter().enumerate() {
+                        if let Some(started) = started {
+                            subscriptions.push((started, (!end.is_null(item)).then(|| end.value(item))));
+                        }
                     }
                 }
                 values.extend(active_among(&instants, inactivity, rule, &orders, &subscriptions));

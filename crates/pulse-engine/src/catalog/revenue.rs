@@ -74,21 +74,17 @@ pub(super) fn customer_activity(windows: &str) -> String {
 /// ever had a subscription, else the purchase rule; the other models force one rule. Under the
 /// subscription rule a customer is active at `t` with a subscription started before `t` and not
 /// ended before it; under the purchase rule, with a paid order in `[t − inactivity_days, t)`.
-/// Each customer's paid orders and subscriptions are gathered into lists and `active_instants`
-/// applies the rule to them at every instant.
+/// Each customer's paid orders and subscriptions are gathered into lists (apart, then joined) and
+/// `active_instants` applies the rule to them at every instant.
 pub(super) fn shared_activity() -> Vec<(&'static str, String)> {
-    let no_instant = "arrow_cast(NULL, 'Timestamp(Microsecond, Some(\"UTC\"))')";
-    let customer_instants = format!(
-        "SELECT customer_id, active_instants(array_agg(order_at), array_agg(started_at), array_agg(ended_at))
-             AS instants
-         FROM (
-             SELECT customer_id, at AS order_at, {no_instant} AS started_at, {no_instant} AS ended_at
-             FROM orders WHERE status = 'paid'
-             UNION ALL
-             SELECT customer_id, {no_instant} AS order_at, started_at, ended_at FROM subscriptions
-         ) records
-         GROUP BY customer_id"
-    );
+    let customer_instants = "SELECT coalesce(o.customer_id, s.customer_id) AS customer_id,
+                active_instants(o.order_ats, s.starts, s.ends) AS instants
+         FROM (SELECT customer_id, array_agg(at) AS order_ats FROM orders WHERE status = 'paid' GROUP BY customer_id) o
+         FULL JOIN (
+             SELECT customer_id, array_agg(started_at) AS starts, array_agg(ended_at) AS ends
+             FROM subscriptions GROUP BY customer_id
+         ) s ON s.customer_id = o.customer_id"
+        .to_owned();
     let mut tables = vec![("customer_instants", customer_instants)];
     for (name, windows) in [("period_activity", PERIOD_WINDOWS), ("month_activity", MONTH_WINDOWS)] {
         tables.push((name, format!("WITH windows AS ({windows}) {}", activity_over_windows("windows"))));
@@ -173,22 +169,14 @@ fn retention_spend_over(context: &PlanContext, retained_ctes: &str, denominator:
     )
 }
 
-/// `clv_historical` per period and segment, over the 12 months ending at the period's end.
-/// avg_purchase_value × purchase_frequency × lifespan, where lifespan = 1 / (churn / 100)
-/// = |S| / churned. A segment with purchases in the window but nobody in `S` is listed, null.
-///
-/// The windows' purchases without a join of windows × orders: each customer's paid orders are
-/// summed per interval between consecutive window boundaries (`year_instant_index`); a window
-/// `[lo, hi)` adds the intervals inside it, and counts a customer once, at their first interval
-/// inside it (the one whose previous interval of that customer is before `lo`: each customer's
-/// intervals are gathered into a list, and `previous_among` finds each one's predecessor).
-fn clv_historical(context: &PlanContext) -> String {
-    format!(
-        "WITH windows AS ({TWELVE_MONTH_WINDOWS}),
-         churn AS (
-             SELECT period, segment, n_start, n_start - n_both AS n_churned FROM ({counts}) counts
-         ),
-         customer_intervals AS (
+/// The shared `customer_year_intervals(customer_id, k, previous_k, revenue, n_orders)`: each
+/// customer's paid orders summed per interval `k` between consecutive boundaries of the
+/// twelve-month windows (`year_instant_index`), with the customer's previous such interval
+/// (`previous_k`, −1 for the first; each customer's intervals are gathered into a list and
+/// `previous_among` finds each one's predecessor). `clv_historical` and `ltv_to_cac` read it.
+pub(super) fn shared_year_intervals() -> (&'static str, String) {
+    let sql = format!(
+        "WITH customer_intervals AS (
              SELECT customer_id, year_instant_index(at) AS k, sum({amount}) AS revenue, count(*) AS n_orders
              FROM orders o WHERE o.status = 'paid'
              GROUP BY customer_id, year_instant_index(at)
@@ -196,18 +184,34 @@ fn clv_historical(context: &PlanContext) -> String {
          customer_lists AS (
              SELECT customer_id, array_agg(k) AS ks, array_agg(revenue) AS revenues, array_agg(n_orders) AS order_counts
              FROM customer_intervals GROUP BY customer_id
-         ),
-         interval_rows AS (
-             SELECT customer_id, unnest(ks) AS k, unnest(previous_among(ks)) AS previous_k,
-                    unnest(revenues) AS revenue, unnest(order_counts) AS n_orders
-             FROM customer_lists
+         )
+         SELECT customer_id, unnest(ks) AS k, unnest(previous_among(ks)) AS previous_k,
+                unnest(revenues) AS revenue, unnest(order_counts) AS n_orders
+         FROM customer_lists",
+        amount = money("o.amount"),
+    );
+    ("customer_year_intervals", sql)
+}
+
+/// `clv_historical` per period and segment, over the 12 months ending at the period's end.
+/// avg_purchase_value × purchase_frequency × lifespan, where lifespan = 1 / (churn / 100)
+/// = |S| / churned. A segment with purchases in the window but nobody in `S` is listed, null.
+///
+/// The windows' purchases without a join of windows × orders: a window `[lo, hi)` adds the
+/// intervals of the shared `customer_year_intervals` inside it, and counts a customer once, at
+/// their first interval inside it (the one whose previous interval is before `lo`).
+fn clv_historical(context: &PlanContext) -> String {
+    format!(
+        "WITH windows AS ({TWELVE_MONTH_WINDOWS}),
+         churn AS (
+             SELECT period, segment, n_start, n_start - n_both AS n_churned FROM ({counts}) counts
          ),
          interval_groups AS (
              SELECT segment, k, previous_k, sum(revenue) AS revenue, sum(n_orders) AS n_orders,
                     count(*) AS n_customers FROM (
                  SELECT {segment} AS segment, i.k AS k, i.revenue AS revenue, i.n_orders AS n_orders,
                         i.previous_k AS previous_k
-                 FROM interval_rows i {interval_customers}
+                 FROM customer_year_intervals i {interval_customers}
              ) ranked
              GROUP BY segment, k, previous_k
          ),
@@ -227,7 +231,6 @@ fn clv_historical(context: &PlanContext) -> String {
          LEFT JOIN churn ON churn.period = purchases.period AND (churn.segment IS NOT DISTINCT FROM purchases.segment)",
         counts = activity_counts("counts_active_in_twelve_months", &context.segment),
         segment = context.segment,
-        amount = money("o.amount"),
         interval_customers = customers_join(&context.segment, "i.customer_id"),
     )
 }
