@@ -14,9 +14,10 @@
 //! - `window_activity(instants, labels, starts, ends)`: for a customer's active instants (from
 //!   `active_instants`) and windows given as three aligned lists, the windows at whose start or
 //!   end the customer is active (see [`window_activity`]);
-//! - `counts_active_in_periods(instants)`, `counts_active_in_twelve_months(instants)`: aggregates
-//!   over customers' active instants, how many are active at the start, at the end and at both of
-//!   each period (or of the twelve months ending at its end) (see [`activity_counts`]);
+//! - `counts_active_in_periods(instants)`, `counts_active_in_twelve_months(instants)`,
+//!   `counts_active_in_months(instants)`: aggregates over customers' active instants, how many are
+//!   active at the start, at the end and at both of each period (of the twelve months ending at
+//!   its end, of each calendar month of the report) (see [`activity_counts`]);
 //! - `mrr_in_windows(ats, deltas, labels, starts, ends)`: a customer's MRR before the start and
 //!   before the end of each window (see [`mrr_in_windows`]);
 //! - `stage_visits(stages, entered_ats)`: a deal's stage entries gathered into two aligned lists,

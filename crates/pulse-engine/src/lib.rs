@@ -364,6 +364,8 @@ impl Engine {
         context.register_udf(functions::label_of("period_of", periods));
         let months = period::months_of(periods, zone);
         context.register_udf(functions::label_of("month_of", &months));
+        let month_windows = months.iter().map(|month| (month.label.clone(), month.start.micros(), month.end.micros()));
+        context.register_udaf(functions::activity_counts("counts_active_in_months", month_windows.collect()));
         context.register_batch("report_months", report_months_batch(&months)?)?;
         context.register_udf(functions::quantile());
         context.register_udf(functions::json_attr());

@@ -1,10 +1,12 @@
 //! Revenue and customers: the order ledger, who is active (the customer model), churn and
 //! retention, historical lifetime value and acquisition cohorts.
 //!
-//! Who is active is built once, by [`customer_activity`], as SQL common table expressions
-//! ending in `customer_activity(period, customer_id, in_start, in_end)`: for each window
-//! `[start_at, end_at)`, whether the customer is in `S` (active at the start) and in `E`
-//! (active at the end), as 0 or 1 so that sums count customers.
+//! Who is active starts from the shared `customer_instants`: the instants at which each customer
+//! is active. Counts of `S` (active at a window's start), `E` (active at its end) and `S ∩ E` come
+//! from the aggregates of [`activity_counts`]; plans that need the customers themselves test
+//! membership with `array_has`, or read [`customer_activity`]: common table expressions ending
+//! in `customer_activity(period, customer_id, in_start, in_end)`, a row per window and customer
+//! in `S` or `E`, with 0 or 1 flags.
 
 use crate::catalog::{CUSTOMER_DIMENSIONS, customers_join, event_records, money, per_event_period};
 use crate::metric::{Category, DimensionKind as D, Direction, Empty, Metric, PlanContext, Unit};
@@ -21,9 +23,6 @@ const PERIOD_WINDOWS: &str = "SELECT period, start_at, end_at FROM periods";
 /// local midnight 12 months before the period's end day (cut in Rust, exact across daylight
 /// saving) to the period's end.
 const TWELVE_MONTH_WINDOWS: &str = "SELECT period, year_before_end_at AS start_at, end_at FROM periods";
-
-/// The calendar months of the report as activity windows, for the cohorts.
-const MONTH_WINDOWS: &str = "SELECT month AS period, start_at, end_at FROM report_months";
 
 /// Retention-purpose marketing spend per period.
 const RETENTION_SPEND: &str = "retention_spend AS (
@@ -50,12 +49,10 @@ fn paid_orders(context: &PlanContext, columns: &str, aggregate: &str) -> String 
 /// `start_at`, `end_at`), ending in `customer_activity(period, customer_id, in_start, in_end)`:
 /// a row for each customer active at the window's start or at its end (`S` and `E`). Every
 /// boundary of `windows` must be one of the instants at which the shared `customer_instants`
-/// says who is active; the report's periods and months are materialized once each (counts over
-/// the periods and the twelve months ending at their ends come from [`activity_counts`]).
+/// says who is active; over the report's periods it is the shared `period_activity`.
 pub(super) fn customer_activity(windows: &str) -> String {
     let shared = match windows {
         PERIOD_WINDOWS => "period_activity",
-        MONTH_WINDOWS => "month_activity",
         _ => return format!("windows AS ({windows}), customer_activity AS ({})", activity_over_windows("windows")),
     };
     format!(
@@ -68,7 +65,7 @@ pub(super) fn customer_activity(windows: &str) -> String {
 /// instants at which each customer is active among those at which a plan asks (the boundaries
 /// of the report's periods, of the twelve months ending at each period's end, of the report's
 /// months and of the months around the CRM's go-live; listed when the session is set up), then
-/// who is active over the report's periods and over its months (each computed once per report).
+/// who is active over the report's periods (for the records behind active and churned counts).
 ///
 /// A customer follows one rule: with `customer_model = auto`, the subscription rule when they
 /// ever had a subscription, else the purchase rule; the other models force one rule. Under the
@@ -85,11 +82,8 @@ pub(super) fn shared_activity() -> Vec<(&'static str, String)> {
              FROM subscriptions GROUP BY customer_id
          ) s ON s.customer_id = o.customer_id"
         .to_owned();
-    let mut tables = vec![("customer_instants", customer_instants)];
-    for (name, windows) in [("period_activity", PERIOD_WINDOWS), ("month_activity", MONTH_WINDOWS)] {
-        tables.push((name, format!("WITH windows AS ({windows}) {}", activity_over_windows("windows"))));
-    }
-    tables
+    let period_activity = format!("WITH windows AS ({PERIOD_WINDOWS}) {}", activity_over_windows("windows"));
+    vec![("customer_instants", customer_instants), ("period_activity", period_activity)]
 }
 
 /// `(period, customer_id, in_start, in_end)` over the windows of table `windows` from the
@@ -277,12 +271,17 @@ fn cohort_cells(context: &PlanContext) -> String {
              FROM cohort_members GROUP BY period, cohort, cohort_index, segment
          ),
          member_activity AS (
-             SELECT member.period AS period, member.cohort AS cohort, member.segment AS segment,
-                    activity.period AS measured_month, count(*) AS active_customers
-             FROM cohort_members member
-             JOIN customer_activity activity ON activity.customer_id = member.customer_id AND activity.in_end = 1
-             WHERE activity.period >= member.cohort
-             GROUP BY member.period, member.cohort, member.segment, activity.period
+             SELECT period, cohort, segment, counts['period'] AS measured_month, counts['n_end'] AS active_customers
+             FROM (
+                 SELECT period, cohort, segment, unnest(counts) AS counts FROM (
+                     SELECT member.period AS period, member.cohort AS cohort, member.segment AS segment,
+                            counts_active_in_months(activity.instants) AS counts
+                     FROM cohort_members member
+                     JOIN customer_instants activity ON activity.customer_id = member.customer_id
+                     GROUP BY member.period, member.cohort, member.segment
+                 ) grouped
+             ) months
+             WHERE counts['period'] >= cohort AND counts['n_end'] > 0
          ),
          member_revenue AS (
              SELECT member.period AS period, member.cohort AS cohort, member.segment AS segment,
@@ -313,21 +312,19 @@ fn cohort_cells(context: &PlanContext) -> String {
 }
 
 /// The `WITH` clause of the cohorts, ending in `cohort_members(customer_id, period, cohort,
-/// cohort_index, cohort_start, segment)`: each customer acquired in a period, with their
-/// acquisition month (`cohort`, a `report_months` label, its `month_index` and `start_at`);
-/// `customer_activity` is over the report's months. Month labels are `YYYY-MM`, so their text
-/// order is their time order.
+/// cohort_index, cohort_start, cohort_end, segment)`: each customer acquired in a period, with
+/// their acquisition month (`cohort`, a `report_months` label, its `month_index`, `start_at` and
+/// `end_at`). Month labels are `YYYY-MM`, so their text order is their time order.
 fn cohort_members(context: &PlanContext) -> String {
     format!(
-        "WITH {activity},
-         cohort_members AS (
+        "WITH cohort_members AS (
              SELECT a.customer_id AS customer_id, period_of(a.acquired_at) AS period, m.month AS cohort,
-                    m.month_index AS cohort_index, m.start_at AS cohort_start, {segment} AS segment
+                    m.month_index AS cohort_index, m.start_at AS cohort_start, m.end_at AS cohort_end,
+                    {segment} AS segment
              FROM customer_acquisitions a JOIN report_months m ON m.month = month_of(a.acquired_at)
              {customers}
              WHERE period_of(a.acquired_at) IS NOT NULL
          )",
-        activity = customer_activity(MONTH_WINDOWS),
         segment = context.segment,
         customers = customers_join(&context.segment, "a.customer_id")
     )
@@ -557,18 +554,14 @@ pub(super) fn metrics() -> Vec<Metric> {
             plan: |context| {
                 retention_spend_over(
                     context,
-                    &format!(
-                        "{activity},
-                     retained AS (
-                         SELECT a.period AS period, CAST(sum(o.amount) AS DOUBLE) AS revenue
-                         FROM customer_activity a
-                         JOIN orders o ON o.customer_id = a.customer_id AND o.status = 'paid'
-                             AND period_of(o.at) = a.period
-                         WHERE a.in_start = 1 AND a.in_end = 1
-                         GROUP BY a.period
+                    "retained AS (
+                         SELECT p.period AS period, CAST(sum(o.amount) AS DOUBLE) AS revenue
+                         FROM orders o
+                         JOIN periods p ON p.period = period_of(o.at)
+                         JOIN customer_instants a ON a.customer_id = o.customer_id
+                         WHERE o.status = 'paid' AND array_has(a.instants, p.start_at) AND array_has(a.instants, p.end_at)
+                         GROUP BY p.period
                      )",
-                        activity = customer_activity(PERIOD_WINDOWS)
-                    ),
                     "retained.revenue",
                 )
             },
@@ -648,11 +641,10 @@ pub(super) fn metrics() -> Vec<Metric> {
                 format!(
                     "{members}
                      SELECT member.period AS period, member.segment AS segment,
-                            100.0 * count(activity.customer_id) / count(*) AS value
+                            100.0 * count(CASE WHEN array_has(activity.instants, member.cohort_end) THEN 1 END)
+                              / count(*) AS value
                      FROM cohort_members member
-                     LEFT JOIN customer_activity activity
-                         ON activity.customer_id = member.customer_id AND activity.period = member.cohort
-                         AND activity.in_end = 1
+                     LEFT JOIN customer_instants activity ON activity.customer_id = member.customer_id
                      GROUP BY member.period, member.segment",
                     members = cohort_members(context)
                 )
