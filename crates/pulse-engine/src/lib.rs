@@ -360,6 +360,7 @@ impl Engine {
         let zone = self.config.zone();
         let crm_months = crm_months_batch(&self.config, periods)?;
         let crm_instants = crm_instants(&crm_months);
+        context.register_udaf(functions::activity_counts("counts_active_around_go_live", around_go_live(&crm_months)));
         context.register_batch("crm_months", crm_months)?;
         context.register_udf(functions::label_of("period_of", periods));
         let months = period::months_of(periods, zone);
@@ -696,6 +697,25 @@ fn crm_instants(months: &RecordBatch) -> Vec<i64> {
     let mut instants: Vec<i64> = starts.values().to_vec();
     instants.extend(ends.values().last());
     instants
+}
+
+/// The windows of CRM ROI's before/after churn, one per month of `crm_months`, labelled by its
+/// `month_index` `k`: for a month before go-live, from its start to the go-live instant; from
+/// go-live on, from the go-live instant to its end.
+fn around_go_live(months: &RecordBatch) -> Vec<(String, i64, i64)> {
+    let starts = months.column(1).as_primitive::<datafusion::arrow::datatypes::TimestampMicrosecondType>();
+    let ends = months.column(2).as_primitive::<datafusion::arrow::datatypes::TimestampMicrosecondType>();
+    let indexes = months.column(3).as_primitive::<datafusion::arrow::datatypes::Int64Type>();
+    let Some(go_live) = indexes.values().iter().position(|index| *index == 0).map(|month| starts.value(month)) else {
+        return Vec::new();
+    };
+    (0..months.num_rows())
+        .map(|month| {
+            let index = indexes.value(month);
+            let (start, end) = if index < 0 { (starts.value(month), go_live) } else { (go_live, ends.value(month)) };
+            (index.to_string(), start, end)
+        })
+        .collect()
 }
 
 /// The calendar months covering the report (clipped to it): `month` (label), `start_at`,

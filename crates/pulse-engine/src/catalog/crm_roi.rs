@@ -4,7 +4,7 @@
 //! have revenue.
 
 use crate::catalog::days_between;
-use crate::catalog::revenue::customer_activity;
+use crate::catalog::revenue::activity_counts;
 use crate::metric::{Category, Direction, Empty, Metric, PlanContext, Unit};
 
 const NOT_CONFIGURED: &str =
@@ -49,8 +49,11 @@ fn as_of_period_end(context: &PlanContext) -> String {
 /// `before` = the same number of calendar months just before the go-live month. One row per
 /// compared metric, each window taken as one period: deals won per month, avg_deal_size,
 /// win_rate, sales_cycle_days, lead_conversion_rate (of the leads created in the window) and
-/// churn_rate (S = active before the window's start, E = before its end). Deals and leads are
-/// counted per CRM month first (`crm_instant_index`), then summed over each window's months.
+/// churn_rate (S = active before the window's start, E = before its end; counted by
+/// `counts_active_around_go_live`, whose windows are labelled by the month index of their far
+/// end: −k for the before side starting at month −k, k for the after side ending with month k).
+/// Deals and leads are counted per CRM month first (`crm_instant_index`), then summed over each
+/// window's months.
 fn before_after_rows(_: &PlanContext) -> String {
     let won_days = days_between("d.created_at", "d.closed_at");
     format!(
@@ -97,12 +100,12 @@ fn before_after_rows(_: &PlanContext) -> String {
              FROM side_bounds s LEFT JOIN lead_months m ON m.k >= s.lo AND m.k < s.hi
              GROUP BY s.period, s.side
          ),
-         {activity},
          churn_sides AS (
              SELECT s.period AS period, s.side AS side,
-                    100.0 * sum(a.in_start * (1 - a.in_end)) / nullif(sum(a.in_start), 0) AS churn_rate
-             FROM sides s LEFT JOIN customer_activity a ON a.period = s.period || '/' || s.side
-             GROUP BY s.period, s.side
+                    100.0 * (a.n_start - a.n_both) / nullif(a.n_start, 0) AS churn_rate
+             FROM sides s
+             LEFT JOIN ({activity}) a
+                 ON a.period = CAST(CASE WHEN s.side = 'before' THEN -s.months ELSE s.months - 1 END AS VARCHAR)
          ),
          compared AS (
              SELECT d.period AS period, d.side AS side, d.deals_won_per_month, d.avg_deal_size, d.win_rate,
@@ -122,7 +125,7 @@ fn before_after_rows(_: &PlanContext) -> String {
          FROM compared c CROSS JOIN metric_names m JOIN periods_after p ON p.period = c.period
          GROUP BY c.period, m.position, m.metric
          ORDER BY c.period, m.position",
-        activity = customer_activity("SELECT period || '/' || side AS period, start_at, end_at FROM sides"),
+        activity = activity_counts("counts_active_around_go_live", "CAST(NULL AS VARCHAR)"),
         value = "CASE m.metric WHEN 'deals_won_per_month' THEN c.deals_won_per_month \
                  WHEN 'avg_deal_size' THEN c.avg_deal_size WHEN 'win_rate' THEN c.win_rate \
                  WHEN 'sales_cycle_days' THEN c.sales_cycle_days WHEN 'lead_conversion_rate' THEN c.lead_conversion_rate \

@@ -4,9 +4,8 @@
 //! Who is active starts from the shared `customer_instants`: the instants at which each customer
 //! is active. Counts of `S` (active at a window's start), `E` (active at its end) and `S ∩ E` come
 //! from the aggregates of [`activity_counts`]; plans that need the customers themselves test
-//! membership with `array_has`, or read [`customer_activity`]: common table expressions ending
-//! in `customer_activity(period, customer_id, in_start, in_end)`, a row per window and customer
-//! in `S` or `E`, with 0 or 1 flags.
+//! membership with `array_has`, or read the shared `period_activity(period, customer_id,
+//! in_start, in_end)`, a row per period and customer in `S` or `E`, with 0 or 1 flags.
 
 use crate::catalog::{CUSTOMER_DIMENSIONS, customers_join, event_records, money, per_event_period};
 use crate::metric::{Category, DimensionKind as D, Direction, Empty, Metric, PlanContext, Unit};
@@ -45,22 +44,6 @@ fn paid_orders(context: &PlanContext, columns: &str, aggregate: &str) -> String 
     )
 }
 
-/// The common table expressions of "who is active" over `windows` (a query returning `period`,
-/// `start_at`, `end_at`), ending in `customer_activity(period, customer_id, in_start, in_end)`:
-/// a row for each customer active at the window's start or at its end (`S` and `E`). Every
-/// boundary of `windows` must be one of the instants at which the shared `customer_instants`
-/// says who is active; over the report's periods it is the shared `period_activity`.
-pub(super) fn customer_activity(windows: &str) -> String {
-    let shared = match windows {
-        PERIOD_WINDOWS => "period_activity",
-        _ => return format!("windows AS ({windows}), customer_activity AS ({})", activity_over_windows("windows")),
-    };
-    format!(
-        "windows AS ({windows}),
-         customer_activity AS (SELECT period, customer_id, in_start, in_end FROM {shared})"
-    )
-}
-
 /// The shared tables of "who is active": `customer_instants(customer_id, instants)`, the
 /// instants at which each customer is active among those at which a plan asks (the boundaries
 /// of the report's periods, of the twelve months ending at each period's end, of the report's
@@ -88,7 +71,8 @@ pub(super) fn shared_activity() -> Vec<(&'static str, String)> {
 
 /// `(period, customer_id, in_start, in_end)` over the windows of table `windows` from the
 /// shared `customer_instants`: the windows gathered into lists, `window_activity` tells for
-/// each customer the windows at whose start or end they are active.
+/// each customer the windows at whose start or end they are active. Every boundary of `windows`
+/// must be one of the instants at which `customer_instants` says who is active.
 fn activity_over_windows(windows: &str) -> String {
     format!(
         "SELECT activity['period'] AS period, customer_id, activity['in_start'] AS in_start,
@@ -110,7 +94,7 @@ fn activity_over_windows(windows: &str) -> String {
 /// of `counts` (`counts_active_in_periods` or `counts_active_in_twelve_months`) and segment, how
 /// many customers are active at its start (|S|), at its end (|E|) and at both (|S ∩ E|); only
 /// the windows and segments where someone is active at the start or at the end.
-fn activity_counts(counts: &str, segment: &str) -> String {
+pub(super) fn activity_counts(counts: &str, segment: &str) -> String {
     format!(
         "SELECT counts['period'] AS period, segment, counts['n_start'] AS n_start, counts['n_end'] AS n_end,
                 counts['n_both'] AS n_both
@@ -138,13 +122,11 @@ fn per_activity(context: &PlanContext, value: &str) -> String {
 /// The customers of each period whose `in_start` and `in_end` satisfy `condition`.
 fn activity_records(context: &PlanContext, condition: &str) -> String {
     format!(
-        "WITH {activity}
-         SELECT a.period AS period, {segment} AS segment, a.customer_id AS customer_id, c.name AS name,
+        "SELECT a.period AS period, {segment} AS segment, a.customer_id AS customer_id, c.name AS name,
                 a.in_start = 1 AS active_at_start, a.in_end = 1 AS active_at_end
-         FROM customer_activity a LEFT JOIN customers c ON c.customer_id = a.customer_id
+         FROM period_activity a LEFT JOIN customers c ON c.customer_id = a.customer_id
          WHERE {condition}
          ORDER BY a.period, a.customer_id",
-        activity = customer_activity(PERIOD_WINDOWS),
         segment = context.segment
     )
 }
