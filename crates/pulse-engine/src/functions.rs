@@ -265,34 +265,36 @@ struct CountWindows {
 /// would give summed, without a row per customer and window.
 pub(crate) fn activity_counts(name: &str, windows: Vec<(String, i64, i64)>) -> AggregateUDF {
     let instant = DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()));
-    let fields = Fields::from(vec![
-        Field::new("period", DataType::Utf8, false),
-        Field::new("n_start", DataType::Int64, false),
-        Field::new("n_end", DataType::Int64, false),
-        Field::new("n_both", DataType::Int64, false),
-    ]);
-    let mut bounds: Vec<i64> = windows.iter().flat_map(|(_, start, end)| [*start, *end]).collect();
-    bounds.sort_unstable();
-    bounds.dedup();
-    let position = |instant: &i64| bounds.binary_search(instant).unwrap_or_default();
-    let positions = windows.iter().map(|(_, start, end)| (position(start), position(end))).collect();
-    let windows =
-        Arc::new(CountWindows { labels: windows.into_iter().map(|(label, _, _)| label).collect(), bounds, positions });
+    let fields = activity_count_fields();
+    let windows = Arc::new(count_windows(windows));
     create_udaf(
         name,
         vec![list_of(instant)],
         Arc::new(list_of(DataType::Struct(fields.clone()))),
         Volatility::Immutable,
-        Arc::new(move |_| {
-            Ok(Box::new(ActivityCounts {
-                windows: windows.clone(),
-                fields: fields.clone(),
-                counts: vec![0; 3 * windows.labels.len()],
-                active: vec![false; windows.bounds.len()],
-            }))
-        }),
+        Arc::new(move |_| Ok(Box::new(ActivityCounts::new(windows.clone(), fields.clone())))),
         Arc::new(vec![list_of(DataType::Int64)]),
     )
+}
+
+/// The fields of an activity count's result.
+fn activity_count_fields() -> Fields {
+    Fields::from(vec![
+        Field::new("period", DataType::Utf8, false),
+        Field::new("n_start", DataType::Int64, false),
+        Field::new("n_end", DataType::Int64, false),
+        Field::new("n_both", DataType::Int64, false),
+    ])
+}
+
+/// `(label, start, end)` windows with their bounds' positions among the distinct bounds.
+fn count_windows(windows: Vec<(String, i64, i64)>) -> CountWindows {
+    let mut bounds: Vec<i64> = windows.iter().flat_map(|(_, start, end)| [*start, *end]).collect();
+    bounds.sort_unstable();
+    bounds.dedup();
+    let position = |instant: &i64| bounds.binary_search(instant).unwrap_or_default();
+    let positions = windows.iter().map(|(_, start, end)| (position(start), position(end))).collect();
+    CountWindows { labels: windows.into_iter().map(|(label, _, _)| label).collect(), bounds, positions }
 }
 
 /// The state of an activity count: `counts[3w..3w + 3]` are window `w`'s |S|, |E|, |S ∩ E|;
@@ -303,6 +305,13 @@ struct ActivityCounts {
     fields: Fields,
     counts: Vec<i64>,
     active: Vec<bool>,
+}
+
+impl ActivityCounts {
+    fn new(windows: Arc<CountWindows>, fields: Fields) -> ActivityCounts {
+        let (counts, active) = (vec![0; 3 * windows.labels.len()], vec![false; windows.bounds.len()]);
+        ActivityCounts { windows, fields, counts, active }
+    }
 }
 
 impl Accumulator for ActivityCounts {
@@ -818,10 +827,63 @@ pub(crate) fn json_attr() -> ScalarUDF {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
+    use datafusion::arrow::array::{ArrayRef, AsArray, ListArray};
+    use datafusion::arrow::datatypes::{DataType, Int64Type, TimeUnit, TimestampMicrosecondType};
+    use datafusion::logical_expr::Accumulator;
+    use datafusion::scalar::ScalarValue;
+
     use super::{
-        ActivityRule, Movement, SubscriptionEvent, active_among, index_among, movements_of, predecessor, quantile_of,
-        term_ends_of,
+        ActivityCounts, ActivityRule, Movement, SubscriptionEvent, active_among, activity_count_fields, count_windows,
+        index_among, list_of, movements_of, predecessor, quantile_of, term_ends_of,
     };
+
+    /// Customers' active instants as a list column, one customer per row (None: a null row).
+    fn customers(lists: Vec<Option<Vec<Option<i64>>>>) -> ArrayRef {
+        let lists = ListArray::from_iter_primitive::<TimestampMicrosecondType, _, _>(lists);
+        let instant = DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()));
+        datafusion::arrow::compute::cast(&lists, &list_of(instant)).unwrap()
+    }
+
+    /// An accumulator's result as (labels, |S|, |E|, |S ∩ E|).
+    fn counted(accumulator: &mut ActivityCounts) -> (Vec<String>, [Vec<i64>; 3]) {
+        let ScalarValue::List(result) = accumulator.evaluate().unwrap() else { panic!("a list") };
+        let rows = result.value(0);
+        let rows = rows.as_struct();
+        let labels = rows.column(0).as_string::<i32>().iter().map(|label| label.unwrap().to_owned()).collect();
+        let counts = |column: usize| rows.column(column).as_primitive::<Int64Type>().values().to_vec();
+        (labels, [counts(1), counts(2), counts(3)])
+    }
+
+    #[test]
+    fn activity_counts_count_the_customers_active_at_each_window_start_and_end() {
+        // Windows a = [10, 20), b = [20, 30), c = [30, 40), d = [5, 10).
+        let windows = [("a", 10, 20), ("b", 20, 30), ("c", 30, 40), ("d", 5, 10)];
+        let windows =
+            Arc::new(count_windows(windows.map(|(label, start, end)| (label.to_owned(), start, end)).to_vec()));
+        // One accumulator sees c1 (active at 10 and 20) and c2 (at 20, 30 and 40); the other sees
+        // c3 (never), a null row and c5 (at 40 only); the second's state is merged into the first.
+        let mut first = ActivityCounts::new(windows.clone(), activity_count_fields());
+        let (c1, c2) = (vec![Some(10), Some(20)], vec![Some(20), Some(30), Some(40)]);
+        first.update_batch(&[customers(vec![Some(c1), Some(c2)])]).unwrap();
+        let mut second = ActivityCounts::new(windows, activity_count_fields());
+        second.update_batch(&[customers(vec![Some(vec![]), None, Some(vec![Some(40)])])]).unwrap();
+        let state = second.state().unwrap();
+        first.merge_batch(&[state[0].to_array().unwrap()]).unwrap();
+        // a: S = {c1}, E = {c1, c2}, S ∩ E = {c1}. b: S = {c1, c2}, E = {c2}, S ∩ E = {c2}.
+        // c: S = {c2}, E = {c2, c5}, S ∩ E = {c2}. d: nobody at 5, c1 at 10: S = ∅, E = {c1}.
+        let (labels, [starts, ends, both]) = counted(&mut first);
+        assert_eq!(labels, ["a", "b", "c", "d"]);
+        assert_eq!(starts, [1, 2, 1, 0]);
+        assert_eq!(ends, [2, 1, 2, 1]);
+        assert_eq!(both, [1, 1, 1, 0]);
+        // A window where nobody is active at either end is left out.
+        let windows = Arc::new(count_windows(vec![("e".to_owned(), 50, 60)]));
+        let mut nobody = ActivityCounts::new(windows, activity_count_fields());
+        nobody.update_batch(&[customers(vec![Some(vec![Some(10)])])]).unwrap();
+        assert_eq!(counted(&mut nobody).0, Vec::<String>::new());
+    }
 
     #[test]
     fn term_ends_are_due_through_the_first_one_after_the_end() {
