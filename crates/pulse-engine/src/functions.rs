@@ -7,8 +7,8 @@
 //! - `due_term_ends(started_at, term_months, ended_at)`: a subscription's due term ends, by
 //!   calendar-month arithmetic in the workspace timezone (see [`due_term_ends`]);
 //! - `year_instant_index(ts)`, `crm_instant_index(ts)`: the position of an instant among the
-//!   boundaries of the twelve-month windows (`year_before_end_at`, `end_at` of every period) and
-//!   of the months around the CRM's go-live;
+//!   boundaries of the periods and of the twelve-month windows (`start_at`, `year_before_end_at`,
+//!   `end_at` of every period) and of the months around the CRM's go-live;
 //! - `active_instants(order_ats, subscription_starts, subscription_ends)`: the instants at which
 //!   a customer is active, from all their paid orders and subscriptions (see [`active_instants`]);
 //! - `window_activity(instants, labels, starts, ends)`: for a customer's active instants (from
@@ -23,7 +23,7 @@
 //! - `stage_visits(stages, entered_ats)`: a deal's stage entries gathered into two aligned lists,
 //!   as visits (see [`stage_visits`]);
 //! - `previous_among(list)`: for each element of a list of integers, the greatest element of the
-//!   list below it (−1 when there is none), in the list's order;
+//!   list below it (null when there is none), in the list's order;
 //! - `mrr_movements(subscription_ids, ats, precedences, mrrs)`: a customer's MRR movements from
 //!   the events of their subscriptions (see [`mrr_movements`]).
 
@@ -546,7 +546,7 @@ pub(crate) fn previous_among() -> ScalarUDF {
                 sorted.clear();
                 sorted.extend(items.iter().flatten());
                 sorted.sort_unstable();
-                values.extend(items.iter().map(|item| item.map(|item| predecessor(&sorted, item))));
+                values.extend(items.iter().map(|item| item.and_then(|item| predecessor(&sorted, item))));
                 offsets.push(list_offset("previous_among", values.len())?);
             }
             let values = Int64Array::from(values);
@@ -555,9 +555,9 @@ pub(crate) fn previous_among() -> ScalarUDF {
     )
 }
 
-/// The greatest of `sorted` below `item`, −1 when there is none.
-fn predecessor(sorted: &[i64], item: i64) -> i64 {
-    sorted.partition_point(|other| *other < item).checked_sub(1).map_or(-1, |index| sorted[index])
+/// The greatest of `sorted` below `item`, if any.
+fn predecessor(sorted: &[i64], item: i64) -> Option<i64> {
+    sorted.partition_point(|other| *other < item).checked_sub(1).map(|index| sorted[index])
 }
 
 /// The type of a list of `item`s (nullable items, Arrow's default field name).
@@ -906,9 +906,9 @@ mod tests {
 
     #[test]
     fn the_predecessor_is_the_greatest_smaller_element() {
-        // Sorted 2, 5, 9: below 2 nothing (−1), below 5 → 2, below 9 → 5, below 6 → 5.
-        let sorted = [2, 5, 9];
-        for (item, expected) in [(2, -1), (5, 2), (9, 5), (6, 5), (100, 9)] {
+        // Sorted −1, 2, 5, 9: below −1 nothing, below 2 → −1, below 5 → 2, below 9 → 5, below 6 → 5.
+        let sorted = [-1, 2, 5, 9];
+        for (item, expected) in [(-1, None), (2, Some(-1)), (5, Some(2)), (9, Some(5)), (6, Some(5)), (100, Some(9))] {
             assert_eq!(predecessor(&sorted, item), expected, "{item}");
         }
     }

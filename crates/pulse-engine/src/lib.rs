@@ -385,8 +385,8 @@ impl Engine {
             "counts_active_in_twelve_months",
             twelve_month_windows.collect(),
         ));
-        let period_ends = periods.iter().map(|period| period.end.micros());
-        let mut year_instants: Vec<i64> = year_before_ends.iter().copied().chain(period_ends).collect();
+        let period_bounds = periods.iter().flat_map(|period| [period.start.micros(), period.end.micros()]);
+        let mut year_instants: Vec<i64> = year_before_ends.iter().copied().chain(period_bounds).collect();
         year_instants.sort_unstable();
         year_instants.dedup();
         // Every instant at which a plan asks who is active (`customer_instants`): the boundaries of the

@@ -146,10 +146,11 @@ fn retention_spend_over(context: &PlanContext, retained_ctes: &str, denominator:
 }
 
 /// The shared `customer_year_intervals(customer_id, k, previous_k, revenue, n_orders)`: each
-/// customer's paid orders summed per interval `k` between consecutive boundaries of the
-/// twelve-month windows (`year_instant_index`), with the customer's previous such interval
-/// (`previous_k`, −1 for the first; each customer's intervals are gathered into a list and
-/// `previous_among` finds each one's predecessor). `clv_historical` and `ltv_to_cac` read it.
+/// customer's paid orders summed per interval `k` between consecutive boundaries of the periods
+/// and the twelve-month windows (`year_instant_index`), with the customer's previous such
+/// interval (`previous_k`, null for the first; each customer's intervals are gathered into a list
+/// and `previous_among` finds each one's predecessor). `clv_historical`, `ltv_to_cac`,
+/// `purchase_frequency` and `repeat_customer_rate` read it.
 pub(super) fn shared_year_intervals() -> (&'static str, String) {
     let sql = format!(
         "WITH customer_intervals AS (
@@ -167,6 +168,35 @@ pub(super) fn shared_year_intervals() -> (&'static str, String) {
         amount = money("o.amount"),
     );
     ("customer_year_intervals", sql)
+}
+
+/// Orders per customer who paid in the period: from the shared `customer_year_intervals`, whose
+/// boundaries include every period's start and end, so a period `[lo, hi)` (as interval indexes)
+/// holds whole intervals; its orders are theirs, and a customer is counted once, at their first
+/// interval inside it (the one whose previous interval is before `lo`).
+fn purchase_frequency(context: &PlanContext) -> String {
+    format!(
+        "WITH interval_groups AS (
+             SELECT segment, k, previous_k, sum(n_orders) AS n_orders, count(*) AS n_customers FROM (
+                 SELECT {segment} AS segment, i.k AS k, i.previous_k AS previous_k, i.n_orders AS n_orders
+                 FROM customer_year_intervals i {interval_customers}
+             ) intervals
+             GROUP BY segment, k, previous_k
+         ),
+         period_intervals AS (
+             SELECT period, lo, unnest(range(lo, hi)) AS k FROM (
+                 SELECT period, year_instant_index(start_at) AS lo, year_instant_index(end_at) AS hi FROM periods
+             ) bounds
+         )
+         SELECT p.period AS period, g.segment AS segment,
+                CAST(sum(g.n_orders) AS DOUBLE)
+                / sum(CASE WHEN g.previous_k IS NULL OR g.previous_k < p.lo THEN g.n_customers ELSE 0 END) AS value
+         FROM period_intervals p
+         JOIN interval_groups g ON g.k = p.k
+         GROUP BY p.period, g.segment",
+        segment = context.segment,
+        interval_customers = customers_join(&context.segment, "i.customer_id"),
+    )
 }
 
 /// `clv_historical` per period and segment, over the 12 months ending at the period's end.
@@ -194,7 +224,8 @@ fn clv_historical(context: &PlanContext) -> String {
          purchases AS (
              SELECT w.period AS period, g.segment AS segment, sum(g.revenue) AS revenue,
                     sum(g.n_orders) AS n_orders,
-                    sum(CASE WHEN g.previous_k < w.lo THEN g.n_customers ELSE 0 END) AS n_customers
+                    sum(CASE WHEN g.previous_k IS NULL OR g.previous_k < w.lo THEN g.n_customers ELSE 0 END)
+                        AS n_customers
              FROM (SELECT period, year_instant_index(start_at) AS lo, year_instant_index(end_at) AS hi FROM windows) w
              JOIN interval_groups g ON g.k >= w.lo AND g.k < w.hi
              GROUP BY w.period, g.segment
@@ -396,13 +427,7 @@ pub(super) fn metrics() -> Vec<Metric> {
             empty: Empty::Null("no paid orders in the period"),
             rows: None,
             records: None,
-            plan: |context| {
-                paid_orders(
-                    context,
-                    "o.customer_id AS customer_id",
-                    "CAST(count(*) AS DOUBLE) / count(DISTINCT customer_id)",
-                )
-            },
+            plan: purchase_frequency,
         },
         Metric {
             id: "repeat_customer_rate",
@@ -417,19 +442,21 @@ pub(super) fn metrics() -> Vec<Metric> {
             rows: None,
             records: None,
             plan: |context| {
-                // Each customer's first and second paid orders (two orders at one instant are two
-                // orders before any later end), counted per segment and per interval between the
-                // boundaries of `year_instant_index`, which include every period's end: an order
-                // is before a period's end exactly when its index is below the end's.
+                // The intervals (of `year_instant_index`, whose boundaries include every period's
+                // end) of each customer's first and second paid orders, from the shared
+                // `customer_year_intervals`: the first is the customer's first interval, the
+                // second is the same when it holds two orders (two at one instant are two before
+                // any later end), else the next. An order is before a period's end exactly when
+                // its interval is below the end's index.
                 format!(
                     "WITH milestones AS (
-                         SELECT customer_id, array_sort(array_agg(at)) AS ats
-                         FROM orders WHERE status = 'paid' GROUP BY customer_id
+                         SELECT customer_id, min(k) AS first_index,
+                                min(CASE WHEN previous_k IS NOT NULL OR n_orders >= 2 THEN k END) AS second_index
+                         FROM customer_year_intervals GROUP BY customer_id
                      ),
                      counts AS (
                          SELECT segment, first_index, second_index, count(*) AS customers FROM (
-                             SELECT {segment} AS segment, year_instant_index(m.ats[1]) AS first_index,
-                                    year_instant_index(m.ats[2]) AS second_index
+                             SELECT {segment} AS segment, m.first_index AS first_index, m.second_index AS second_index
                              FROM milestones m {customers}
                          ) milestone_indexes
                          GROUP BY segment, first_index, second_index

@@ -102,6 +102,44 @@ fn the_order_ledger_by_month() {
 }
 
 #[test]
+fn purchases_counted_per_customer_across_the_twelve_month_boundaries() {
+    // A weekly report from 2024-01-01 to 2025-01-13. The twelve months ending at its last end
+    // (Mon 2025-01-13) start on Sat 2024-01-13, inside 2024-W02 (Jan 8–15): the week holds two
+    // intervals of the twelve-month boundaries, and p1's orders (Jan 9, Jan 14) fall one in each.
+    // W02: 3 orders (p1 ×2, p2) / 2 customers = 1.5; no other week has an order (null).
+    //
+    // Repeat customers before each week's end: p1 from W02 (two orders in it); p2 from W03 (its
+    // second order, Jan 16); p3 paid twice at one instant, on Jan 17 (W03); p4's first order is on
+    // 2022-06-01, before every boundary, and its second on Jan 18 (W03); p5 paid once, in 2022.
+    // Customers with a paid order before the end: W01 (ends Jan 8) p4, p5: 0 / 2. W02: p1, p2,
+    // p4, p5; repeat p1: 1 / 4. W03 on: p1–p5; repeat p1, p2, p3, p4: 4 / 5.
+    let customers = "customer_id,name,created_at\n\
+        p1,One,2022-01-01\np2,Two,2022-01-01\np3,Three,2022-01-01\np4,Four,2022-01-01\np5,Five,2022-01-01\n";
+    let orders = "order_id,customer_id,at,amount,status\n\
+        r1,p1,2024-01-09T12:00:00Z,10,paid\n\
+        r2,p1,2024-01-14T12:00:00Z,20,paid\n\
+        r3,p2,2024-01-10T12:00:00Z,30,paid\n\
+        r4,p2,2024-01-16T12:00:00Z,30,paid\n\
+        r5,p3,2024-01-17T12:00:00Z,5,paid\n\
+        r6,p3,2024-01-17T12:00:00Z,5,paid\n\
+        r7,p4,2022-06-01T12:00:00Z,40,paid\n\
+        r8,p4,2024-01-18T12:00:00Z,40,paid\n\
+        r9,p5,2022-06-01T12:00:00Z,40,paid\n";
+    let fixture = Fixture::new(&[("customers.csv", customers), ("orders.csv", orders)], "");
+    let weeks = |metric| fixture.series(metric, "2024-01-01", "2025-01-13", "week");
+    let frequency = weeks("purchase_frequency");
+    assert_eq!(frequency.len(), 54);
+    let with_orders: Vec<_> = frequency.iter().filter(|(_, value)| value.is_some()).cloned().collect();
+    assert_series(&with_orders, &[("2024-W02", Some(1.5)), ("2024-W03", Some(4.0 / 3.0))]);
+    let repeat = weeks("repeat_customer_rate");
+    assert_series(
+        &repeat[..4],
+        &[("2024-W01", Some(0.0)), ("2024-W02", Some(25.0)), ("2024-W03", Some(80.0)), ("2024-W04", Some(80.0))],
+    );
+    assert_eq!(repeat.last(), Some(&("2025-W02".to_owned(), Some(80.0))));
+}
+
+#[test]
 fn the_order_ledger_in_new_york() {
     // o5 (Jan 31 19:00) and o6 (Jan 31 23:30) are January orders in New York, and c3 and c4 are
     // acquired in January. Jan: 50 + 200 + 30 + 60; Feb: 40 + 10; Mar: 20.
